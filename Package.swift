@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+//
+// semadjust — a semantics-aware photo-adjustment service.
+//
+// Dependency direction (one way only):
+//   Server → AdjustService → Inference / Imaging
+//   Server → HTTPCore → Sockets
+// HTTPCore knows nothing of images; Inference knows nothing of HTTP.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "semadjust",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "semadjust", targets: ["Server"]),
+        .library(name: "HTTPCore", targets: ["HTTPCore"]),
+        .library(name: "Sockets", targets: ["Sockets"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // POSIX sockets and the Dispatch event sources that drive them.
+        .target(name: "Sockets", swiftSettings: strict),
+        // HTTP/1.1 server: parser, connections, router, multipart, problem details.
+        .target(
+            name: "HTTPCore",
+            dependencies: [
+                "Sockets",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "Inference", swiftSettings: strict),
+        .target(name: "AdjustService", dependencies: ["Inference"], swiftSettings: strict),
+        .executableTarget(
+            name: "Server",
+            dependencies: [
+                "HTTPCore",
+                "AdjustService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: strict),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets"], swiftSettings: strict),
+    ]
+)
