@@ -1,0 +1,19 @@
+/// How `JPEGEncoder` writes.
+public struct JPEGEncodeOptions: Sendable, Equatable {
+    /// libjpeg quality, 1...100.
+    public var quality: Int
+    public var chromaSubsampling: ChromaSubsampling
+    /// Progressive files render coarse-to-fine over slow links and are
+    /// usually a little smaller, at some encode time.
+    public var progressive: Bool
+    /// Optimal Huffman tables: a few percent smaller for one extra pass.
+    public var optimizeCoding: Bool
+
+    public init(quality: Int = 90, chromaSubsampling: ChromaSubsampling = .yuv420,
+                progressive: Bool = false, optimizeCoding: Bool = true) {
+        self.quality = quality
+        self.chromaSubsampling = chromaSubsampling
+        self.progressive = progressive
+        self.optimizeCoding = optimizeCoding
+    }
+}

@@ -1,0 +1,174 @@
+import CPNG
+
+/// Decodes PNG (gray, gray+alpha, palette, RGB, RGBA; 1–16 bit; interlaced)
+/// to upright RGB8 through libpng, handling alpha as `alphaPolicy` says.
+public struct PNGDecoder: Sendable {
+    public var limits: DecodeLimits
+    public var alphaPolicy: AlphaPolicy
+
+    public init(limits: DecodeLimits = .standard, alphaPolicy: AlphaPolicy = .compositeOverWhite) {
+        self.limits = limits
+        self.alphaPolicy = alphaPolicy
+    }
+
+    public func decode(_ bytes: [UInt8]) throws(ImagingError) -> DecodedImage {
+        let result: Result<DecodedImage, ImagingError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(ImagingError) in try decode(raw) }
+        }
+        return try result.get()
+    }
+
+    /// `data` is only borrowed for the duration of the call.
+    public func decode(_ data: UnsafeRawBufferPointer) throws(ImagingError) -> DecodedImage {
+        guard let base = data.baseAddress, data.count > 0 else { throw .emptyInput }
+        // Read the declared size ourselves first: the limit error can then say
+        // what was declared, and libpng never sees a bomb's IHDR.
+        let (declaredWidth, declaredHeight) = try Self.preflight(data, maxChunkBytes: limits.maxChunkBytes)
+        try limits.check(format: .png, width: declaredWidth, height: declaredHeight)
+
+        let side = UInt32(clamping: limits.maxSide)
+        guard let handle = cpng_decoder_create(
+            base.assumingMemoryBound(to: UInt8.self), data.count, side, side, max(0, limits.maxChunkBytes)
+        ) else { throw .outOfMemory }
+        defer { cpng_decoder_destroy(handle) }
+
+        var info = cpng_info()
+        let headerStatus = cpng_decoder_read_header(handle, &info)
+        guard headerStatus == Int32(CPNG_OK.rawValue) else { throw error(for: headerStatus, handle: handle) }
+        let width = Int(info.width), height = Int(info.height)
+        try limits.check(format: .png, width: width, height: height)
+        let icc = Self.copy(info.icc, info.icc_len)
+        let orientation = Self.copy(info.exif, info.exif_len).flatMap { EXIFReader.orientation(tiff: $0) } ?? .up
+        let hasAlpha = info.has_alpha != 0
+
+        let channels = hasAlpha ? 4 : 3
+        let count = width * height * channels
+        var status = Int32(CPNG_OK.rawValue)
+        let decoded = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            status = cpng_decoder_decode(handle, Int32(channels), buffer.baseAddress!, count)
+            initialized = status == Int32(CPNG_OK.rawValue) ? count : 0
+        }
+        guard status == Int32(CPNG_OK.rawValue) else { throw error(for: status, handle: handle) }
+
+        var rgb = decoded
+        var alpha: [UInt8]? = nil
+        if hasAlpha {
+            switch alphaPolicy {
+            case let .composite(red, green, blue):
+                rgb = Self.composite(rgba: decoded, pixelCount: width * height, background: (red, green, blue))
+            case .preserve:
+                (rgb, alpha) = Self.split(rgba: decoded, pixelCount: width * height)
+            }
+        }
+        let upright = orientation.apply(to: rgb, width: width, height: height, channels: 3)
+        let uprightAlpha = alpha.map { orientation.apply(to: $0, width: width, height: height, channels: 1).pixels }
+        return DecodedImage(
+            image: RGBImage(width: upright.width, height: upright.height, pixels: upright.pixels),
+            alpha: uprightAlpha, iccProfile: icc, orientation: orientation, format: .png, hadAlpha: hasAlpha)
+    }
+
+    /// Walks the chunk headers before libpng sees the data and returns the
+    /// IHDR size. libpng 1.6 only *warns* when an ancillary chunk exceeds
+    /// png_set_chunk_malloc_max and then allocates and zeroes the declared
+    /// length anyway, so a 44-byte file declaring a 2 GB tEXt chunk costs
+    /// 2 GB of memory. Checking every declared length against the bytes that
+    /// are actually present, and ancillary ones against the limit, closes that.
+    static func preflight(_ data: UnsafeRawBufferPointer, maxChunkBytes: Int) throws(ImagingError) -> (Int, Int) {
+        guard ImageFormat.sniff(data) == .png else {
+            if data.count < 8 { throw .truncated(format: .png, detail: "only \(data.count) bytes") }
+            throw .corrupt(format: .png, detail: "missing PNG signature")
+        }
+        func u32(_ at: Int) -> Int {
+            Int(data[at]) << 24 | Int(data[at + 1]) << 16 | Int(data[at + 2]) << 8 | Int(data[at + 3])
+        }
+        func name(_ at: Int) -> String {
+            String(decoding: (at..<at + 4).map { data[$0] }, as: UTF8.self)
+        }
+        var size: (Int, Int)? = nil
+        var at = 8
+        while at < data.count {
+            guard data.count - at >= 8 else {
+                throw .truncated(format: .png, detail: "the data ends inside a chunk header at byte \(at)")
+            }
+            let length = u32(at), kind = name(at + 4)
+            guard length <= 0x7FFF_FFFF else {
+                throw .corrupt(format: .png, detail: "chunk \(kind) declares a length of \(length) bytes, over 2^31 − 1")
+            }
+            if size == nil {
+                guard kind == "IHDR" else {
+                    throw .corrupt(format: .png, detail: "the first chunk is \(kind), not IHDR")
+                }
+                guard length == 13 else {
+                    throw .corrupt(format: .png, detail: "IHDR declares \(length) bytes, not 13")
+                }
+            }
+            let end = at + 8 + length + 4
+            guard end <= data.count else {
+                throw .truncated(format: .png,
+                                 detail: "chunk \(kind) declares \(length) bytes but only \(max(data.count - at - 12, 0)) remain")
+            }
+            if size == nil { size = (u32(at + 8), u32(at + 12)) }
+            // Ancillary chunks (lower-case first letter) are held whole in
+            // memory by libpng; IDAT is streamed and PLTE is at most 768 bytes.
+            let ancillary = data[at + 4] & 0x20 != 0
+            if ancillary && length > maxChunkBytes {
+                throw .chunkTooLarge(chunk: kind, length: length, limit: maxChunkBytes)
+            }
+            if kind == "IEND" { break }
+            at = end
+        }
+        guard let size else { throw .truncated(format: .png, detail: "the data ends before the IHDR chunk") }
+        return size
+    }
+
+    /// `round((c·a + bg·(255−a)) / 255)` per channel; (x + 127) / 255 is
+    /// exact rounding because the numerator is an integer that is never a
+    /// half-multiple of 255.
+    static func composite(rgba: [UInt8], pixelCount: Int, background: (UInt8, UInt8, UInt8)) -> [UInt8] {
+        let bg = (UInt32(background.0), UInt32(background.1), UInt32(background.2))
+        return [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { out, initialized in
+            rgba.withUnsafeBufferPointer { src in
+                for i in 0..<pixelCount {
+                    let s = i * 4, d = i * 3
+                    let a = UInt32(src[s + 3]), na = 255 - a
+                    out[d] = UInt8((UInt32(src[s]) * a + bg.0 * na + 127) / 255)
+                    out[d + 1] = UInt8((UInt32(src[s + 1]) * a + bg.1 * na + 127) / 255)
+                    out[d + 2] = UInt8((UInt32(src[s + 2]) * a + bg.2 * na + 127) / 255)
+                }
+            }
+            initialized = pixelCount * 3
+        }
+    }
+
+    static func split(rgba: [UInt8], pixelCount: Int) -> (rgb: [UInt8], alpha: [UInt8]) {
+        var alpha = [UInt8](repeating: 0, count: pixelCount)
+        let rgb = [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { out, initialized in
+            rgba.withUnsafeBufferPointer { src in
+                alpha.withUnsafeMutableBufferPointer { a in
+                    for i in 0..<pixelCount {
+                        out[i * 3] = src[i * 4]
+                        out[i * 3 + 1] = src[i * 4 + 1]
+                        out[i * 3 + 2] = src[i * 4 + 2]
+                        a[i] = src[i * 4 + 3]
+                    }
+                }
+            }
+            initialized = pixelCount * 3
+        }
+        return (rgb, alpha)
+    }
+
+    private static func copy(_ pointer: UnsafePointer<UInt8>?, _ length: Int) -> [UInt8]? {
+        guard let pointer, length > 0 else { return nil }
+        return Array(UnsafeBufferPointer(start: pointer, count: length))
+    }
+
+    private func error(for status: Int32, handle: OpaquePointer) -> ImagingError {
+        let message = String(cString: cpng_decoder_message(handle))
+        switch UInt32(bitPattern: status) {
+        case CPNG_ERR_TRUNCATED.rawValue: return .truncated(format: .png, detail: message)
+        case CPNG_ERR_NO_MEMORY.rawValue: return .outOfMemory
+        default: return .corrupt(format: .png, detail: message)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import CPNG
+
+/// Encodes 8-bit PNG with 1 (gray), 2 (gray+alpha), 3 (RGB) or 4 (RGBA)
+/// interleaved channels, as used for adjustment maps.
+public struct PNGEncoder: Sendable {
+    /// zlib level 0...9. 6 is zlib's default; maps are smooth and compress
+    /// well at any level, so speed matters more than the last few percent.
+    public var compressionLevel: Int
+
+    public init(compressionLevel: Int = 6) {
+        self.compressionLevel = compressionLevel
+    }
+
+    public func encode(_ image: RGBImage) throws(ImagingError) -> [UInt8] {
+        try encode(pixels: image.pixels, width: image.width, height: image.height, channels: 3)
+    }
+
+    public func encode(pixels: [UInt8], width: Int, height: Int, channels: Int) throws(ImagingError) -> [UInt8] {
+        guard (1...4).contains(channels) else {
+            throw .invalidArgument("PNG supports 1 to 4 channels, not \(channels)")
+        }
+        guard width > 0, height > 0, width <= Int(Int32.max), height <= Int(Int32.max) else {
+            throw .invalidArgument("PNG cannot hold \(width)×\(height) pixels")
+        }
+        guard pixels.count == width * height * channels else {
+            throw .invalidArgument("\(pixels.count) bytes for \(width)×\(height)×\(channels)")
+        }
+        guard (0...9).contains(compressionLevel) else {
+            throw .invalidArgument("PNG compression level \(compressionLevel) is outside 0...9")
+        }
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        var outLength = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = pixels.withUnsafeBufferPointer { source in
+            message.withUnsafeMutableBufferPointer { text in
+                cpng_encode(source.baseAddress, UInt32(width), UInt32(height), Int32(channels),
+                            width * channels, Int32(compressionLevel),
+                            &out, &outLength, text.baseAddress, text.count)
+            }
+        }
+        guard status == Int32(CPNG_OK.rawValue), let out else {
+            if status == Int32(CPNG_ERR_NO_MEMORY.rawValue) { throw .outOfMemory }
+            throw .encodingFailed(format: .png, detail: String(cMessage: message))
+        }
+        defer { cpng_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: outLength))
+    }
+}
