@@ -1,0 +1,110 @@
+/// Antialiased resizing of planar Float images: a separable convolution whose
+/// kernel widens with the downscale factor, so every input pixel contributes
+/// (no aliasing when shrinking a photo to the working resolution). The
+/// weights follow Pillow's `ImagingResample` exactly (same centres, bounds,
+/// rounding and normalisation), so `Image.resize` on mode "F" is the reference.
+public enum Resampler {
+    /// Resizes every plane to `width`×`height`.
+    public static func resize(_ image: PlanarImage, width: Int, height: Int,
+                              filter: ResampleFilter = .lanczos3) -> PlanarImage {
+        precondition(width > 0 && height > 0, "resize to \(width)×\(height)")
+        precondition(image.width > 0 && image.height > 0, "resize of an empty image")
+        var current = image
+        // Pillow resamples horizontally first, then vertically, and skips a
+        // pass whose size does not change; the order is kept to match it.
+        if width != image.width {
+            current = horizontal(current, width: width, filter: filter)
+        }
+        if height != image.height {
+            current = vertical(current, height: height, filter: filter)
+        }
+        return current
+    }
+
+    /// Normalised weights for each output index o: inputs `starts[o]` ..<
+    /// `starts[o] + counts[o]` weighted by `weights[o * kernelSize + k]`.
+    struct Coefficients {
+        var kernelSize: Int
+        var starts: [Int]
+        var counts: [Int]
+        var weights: [Float]
+    }
+
+    static func coefficients(inSize: Int, outSize: Int, filter: ResampleFilter) -> Coefficients {
+        let scale = Double(inSize) / Double(outSize)
+        let filterScale = max(scale, 1)
+        let support = filter.support * filterScale
+        let kernelSize = Int(support.rounded(.up)) * 2 + 1
+        var starts = [Int](repeating: 0, count: outSize)
+        var counts = [Int](repeating: 0, count: outSize)
+        var weights = [Float](repeating: 0, count: outSize * kernelSize)
+        var kernel = [Double](repeating: 0, count: kernelSize)
+        for o in 0..<outSize {
+            let center = (Double(o) + 0.5) * scale
+            // C's (int) truncation, as in Pillow; negatives clamp to 0 anyway.
+            let first = max(Int(center - support + 0.5), 0)
+            let last = min(Int(center + support + 0.5), inSize)
+            let count = max(last - first, 0)
+            var total = 0.0
+            for k in 0..<count {
+                let w = filter.weight((Double(k + first) - center + 0.5) / filterScale)
+                kernel[k] = w
+                total += w
+            }
+            for k in 0..<count {
+                weights[o * kernelSize + k] = Float(total != 0 ? kernel[k] / total : kernel[k])
+            }
+            starts[o] = first
+            counts[o] = count
+        }
+        return Coefficients(kernelSize: kernelSize, starts: starts, counts: counts, weights: weights)
+    }
+
+    static func horizontal(_ image: PlanarImage, width: Int, filter: ResampleFilter) -> PlanarImage {
+        let c = coefficients(inSize: image.width, outSize: width, filter: filter)
+        var out = PlanarImage(width: width, height: image.height, channels: image.channels)
+        let rows = image.height * image.channels  // planes are stacked rows
+        image.data.withUnsafeBufferPointer { src in
+            out.data.withUnsafeMutableBufferPointer { dst in
+                c.weights.withUnsafeBufferPointer { weights in
+                    for row in 0..<rows {
+                        let s = src.baseAddress! + row * image.width
+                        let d = dst.baseAddress! + row * width
+                        for o in 0..<width {
+                            let first = c.starts[o], w = weights.baseAddress! + o * c.kernelSize
+                            var sum: Float = 0
+                            for k in 0..<c.counts[o] { sum += s[first + k] * w[k] }
+                            d[o] = sum
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    static func vertical(_ image: PlanarImage, height: Int, filter: ResampleFilter) -> PlanarImage {
+        let c = coefficients(inSize: image.height, outSize: height, filter: filter)
+        let width = image.width
+        var out = PlanarImage(width: width, height: height, channels: image.channels)
+        image.data.withUnsafeBufferPointer { src in
+            out.data.withUnsafeMutableBufferPointer { dst in
+                for channel in 0..<image.channels {
+                    let plane = src.baseAddress! + channel * image.planeCount
+                    let outPlane = dst.baseAddress! + channel * width * height
+                    for o in 0..<height {
+                        // Whole rows times one weight: contiguous, vectorisable.
+                        let d = outPlane + o * width
+                        let base = o * c.kernelSize
+                        for k in 0..<c.counts[o] {
+                            let w = c.weights[base + k]
+                            let s = plane + (c.starts[o] + k) * width
+                            for x in 0..<width { d[x] += s[x] * w }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
