@@ -25,6 +25,18 @@ public struct PlanarImage: Sendable, Equatable {
                   data: [Float](repeating: 0, count: width * height * channels))
     }
 
+    /// An image whose every element `body` writes. Skips zero-filling, which
+    /// for a 12 MP, 3-plane image is 144 MB of stores nobody reads.
+    init(width: Int, height: Int, channels: Int,
+         initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let count = width * height * channels
+        let data = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            body(UnsafeMutableBufferPointer(rebasing: buffer[0..<count]))
+            initialized = count
+        }
+        self.init(width: width, height: height, channels: channels, data: data)
+    }
+
     /// RGB8 to three planes in [0, 1] (value / 255).
     public init(_ rgb: RGBImage) {
         let n = rgb.width * rgb.height

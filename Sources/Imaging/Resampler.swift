@@ -10,13 +10,16 @@ public enum Resampler {
         precondition(width > 0 && height > 0, "resize to \(width)×\(height)")
         precondition(image.width > 0 && image.height > 0, "resize of an empty image")
         var current = image
-        // Pillow resamples horizontally first, then vertically, and skips a
-        // pass whose size does not change; the order is kept to match it.
-        if width != image.width {
-            current = horizontal(current, width: width, filter: filter)
-        }
+        // Like Pillow, a pass whose size does not change is skipped. Unlike
+        // Pillow, the vertical pass runs first: it is whole-row arithmetic
+        // that vectorises, and shrinking the row count first makes the
+        // strided horizontal pass several times cheaper when downscaling.
+        // Either order gives the same values up to Float rounding.
         if height != image.height {
             current = vertical(current, height: height, filter: filter)
+        }
+        if width != image.width {
+            current = horizontal(current, width: width, filter: filter)
         }
         return current
     }
@@ -67,14 +70,18 @@ public enum Resampler {
         image.data.withUnsafeBufferPointer { src in
             out.data.withUnsafeMutableBufferPointer { dst in
                 c.weights.withUnsafeBufferPointer { weights in
-                    for row in 0..<rows {
-                        let s = src.baseAddress! + row * image.width
-                        let d = dst.baseAddress! + row * width
-                        for o in 0..<width {
-                            let first = c.starts[o], w = weights.baseAddress! + o * c.kernelSize
-                            var sum: Float = 0
-                            for k in 0..<c.counts[o] { sum += s[first + k] * w[k] }
-                            d[o] = sum
+                    c.starts.withUnsafeBufferPointer { starts in
+                        c.counts.withUnsafeBufferPointer { counts in
+                            for row in 0..<rows {
+                                let s = src.baseAddress! + row * image.width
+                                let d = dst.baseAddress! + row * width
+                                for o in 0..<width {
+                                    let first = s + starts[o], w = weights.baseAddress! + o * c.kernelSize
+                                    var sum: Float = 0
+                                    for k in 0..<counts[o] { sum += first[k] * w[k] }
+                                    d[o] = sum
+                                }
+                            }
                         }
                     }
                 }
