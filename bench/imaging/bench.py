@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Decode + encode of a 12-megapixel JPEG: Imaging (Swift, libjpeg-turbo) vs Pillow.
+
+Run by `make bench-imaging`, or directly:
+    python3 bench/imaging/bench.py [--bin PATH] [--iterations N] [--package-path DIR]
+Needs Pillow and numpy (pip install pillow numpy). Without --bin it builds the
+`semadjust-imaging-bench` product in release mode first.
+
+Both sides do the same work on the same file in the same run: decode the JPEG
+to RGB8, encode it again at quality 90, 4:2:0, optimised Huffman tables.
+Medians over N iterations after one warm-up round; the ratio printed is
+Imaging time / Pillow time (below 1 means Imaging is faster).
+"""
+import argparse
+import glob
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+WIDTH, HEIGHT = 4000, 3000  # 12 MP
+QUALITY = 90
+
+
+def make_input(path):
+    """A photo scaled to 12 MP plus sensor-like noise, so the entropy coder
+    sees camera-like data rather than an unnaturally smooth upscale. Falls
+    back to a synthetic scene when the shared photo datasets are absent."""
+    rng = np.random.default_rng(12)
+    photos = sorted(glob.glob(os.path.join(ROOT, "..", "shared", "data", "*", "images", "*.jpg")))
+    if photos:
+        base = Image.open(photos[len(photos) // 2]).convert("RGB").resize((WIDTH, HEIGHT), Image.LANCZOS)
+        arr = np.asarray(base).astype(np.int16)
+    else:
+        y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
+        arr = np.stack([x * 255 // WIDTH, y * 255 // HEIGHT, ((x // 97 + y // 89) % 2) * 180 + 40], -1).astype(np.int16)
+    arr = np.clip(arr + rng.normal(0, 4, arr.shape), 0, 255).astype(np.uint8)
+    Image.fromarray(arr).save(path, "JPEG", quality=92, subsampling=2)
+
+
+def bench_pillow(data, iterations):
+    def once():
+        t0 = time.perf_counter()
+        im = Image.open(io.BytesIO(data))
+        im.load()
+        t1 = time.perf_counter()
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=QUALITY, subsampling=2, optimize=True)
+        t2 = time.perf_counter()
+        return (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3, out.tell()
+
+    once()  # warm-up
+    runs = [once() for _ in range(iterations)]
+    return {
+        "decode_ms": statistics.median(r[0] for r in runs),
+        "encode_ms": statistics.median(r[1] for r in runs),
+        "total_ms": statistics.median(r[2] for r in runs),
+        "output_bytes": runs[-1][3],
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", help="path to semadjust-imaging-bench (built if absent)")
+    ap.add_argument("--iterations", type=int, default=5)
+    ap.add_argument("--package-path", default=ROOT)
+    args = ap.parse_args()
+
+    binary = args.bin
+    if binary is None:
+        subprocess.check_call(["swift", "build", "-c", "release", "--package-path", args.package_path,
+                               "--product", "semadjust-imaging-bench"])
+        bin_dir = subprocess.check_output(["swift", "build", "-c", "release", "--package-path",
+                                           args.package_path, "--show-bin-path"], text=True).strip()
+        binary = os.path.join(bin_dir, "semadjust-imaging-bench")
+
+    tmp = os.path.join(ROOT, "bench", "results", "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    path = os.path.join(tmp, "imaging-12mp.jpg")
+    if not os.path.exists(path):
+        make_input(path)
+    with open(path, "rb") as f:
+        data = f.read()
+
+    swift = json.loads(subprocess.check_output([binary, path, str(args.iterations), str(QUALITY)], text=True))
+    pillow = bench_pillow(data, args.iterations)
+
+    import PIL
+    print(f"input: {path} ({WIDTH}x{HEIGHT}, {len(data) / 1e6:.1f} MB); encode quality {QUALITY}, 4:2:0, optimised")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs; Pillow {PIL.__version__}; "
+          f"median of {args.iterations} after 1 warm-up")
+    print(f"{'':10}{'decode ms':>12}{'encode ms':>12}{'total ms':>12}{'out MB':>10}")
+    for name, r in (("Imaging", swift), ("Pillow", pillow)):
+        print(f"{name:10}{r['decode_ms']:12.1f}{r['encode_ms']:12.1f}{r['total_ms']:12.1f}{r['output_bytes'] / 1e6:10.2f}")
+    print(f"ratio Imaging/Pillow: decode {swift['decode_ms'] / pillow['decode_ms']:.2f}, "
+          f"encode {swift['encode_ms'] / pillow['encode_ms']:.2f}, total {swift['total_ms'] / pillow['total_ms']:.2f}")
+    print(f"Imaging only, same image (ms): RGB8->planes {swift['rgb8_to_planes_ms']:.1f}, "
+          f"sRGB->Lab {swift['srgb_to_lab_ms']:.1f}, Lab->sRGB {swift['lab_to_srgb_ms']:.1f}, "
+          f"Lanczos-3 resize to 1024 px {swift['resize_to_1024_ms']:.1f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
