@@ -28,7 +28,9 @@ let package = Package(
     ],
     targets: [
         // POSIX sockets and the Dispatch event sources that drive them.
-        .target(name: "Sockets", swiftSettings: strict),
+        .target(name: "Sockets", dependencies: ["CSocketShim"], swiftSettings: strict),
+        // The few Glibc calls Swift cannot see without _GNU_SOURCE.
+        .target(name: "CSocketShim"),
         // HTTP/1.1 server: parser, connections, router, multipart, problem details.
         .target(
             name: "HTTPCore",
