@@ -1,0 +1,66 @@
+/// A minimal streaming JSON writer for the few documents HTTPCore emits itself (problem details),
+/// so the HTTP layer needs no Foundation.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma: [Bool] = []
+
+    public init() { bytes.reserveCapacity(256) }
+
+    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
+    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    public mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+
+    public mutating func key(_ name: String) {
+        separate()
+        writeString(name)
+        bytes.append(UInt8(ascii: ":"))
+        // The value that follows must not be preceded by a comma.
+        needsComma[needsComma.count - 1] = false
+    }
+
+    public mutating func value(_ s: String) { separate(); writeString(s) }
+    public mutating func value(_ i: Int) { separate(); bytes.append(contentsOf: String(i).utf8) }
+    public mutating func value(_ b: Bool) { separate(); bytes.append(contentsOf: (b ? "true" : "false").utf8) }
+    public mutating func value(_ d: Double) {
+        separate()
+        // JSON has no NaN or infinity; null is the honest rendering of a missing number.
+        bytes.append(contentsOf: (d.isFinite ? "\(d)" : "null").utf8)
+    }
+    public mutating func null() { separate(); bytes.append(contentsOf: "null".utf8) }
+
+    public mutating func member(_ name: String, _ v: String) { key(name); value(v) }
+    public mutating func member(_ name: String, _ v: Int) { key(name); value(v) }
+    public mutating func member(_ name: String, _ v: Bool) { key(name); value(v) }
+    public mutating func member(_ name: String, _ v: Double) { key(name); value(v) }
+    public mutating func member(_ name: String, _ list: [String]) {
+        key(name)
+        beginArray()
+        for item in list { value(item) }
+        endArray()
+    }
+
+    private mutating func separate() {
+        guard let last = needsComma.last else { return }
+        if last { bytes.append(UInt8(ascii: ",")) }
+        needsComma[needsComma.count - 1] = true
+    }
+
+    private mutating func writeString(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
