@@ -1,0 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Environment variables as fallbacks for command-line options (containers configure by env).
+enum Environment {
+    static func string(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let string = String(cString: value)
+        return string.isEmpty ? nil : string
+    }
+
+    static func integer(_ name: String) -> Int? {
+        string(name).flatMap { Int($0) }
+    }
+}
