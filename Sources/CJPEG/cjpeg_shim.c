@@ -100,7 +100,7 @@ static void decoder_progress(j_common_ptr cinfo) {
 
 cjpeg_decoder *cjpeg_decoder_create(const uint8_t *data, size_t len,
                                     int32_t max_scans, size_t max_memory) {
-    if (data == NULL || len == 0 || len > (size_t)0xFFFFFFFFu) return NULL;
+    if (data == NULL || len == 0) return NULL;
     cjpeg_decoder *dec = calloc(1, sizeof *dec);
     if (dec == NULL) return NULL;
     dec->max_scans = max_scans > 0 ? max_scans : 1;

@@ -9,10 +9,7 @@ public struct ImageDecoder: Sendable {
     }
 
     public func decode(_ bytes: [UInt8]) throws(ImagingError) -> DecodedImage {
-        let result: Result<DecodedImage, ImagingError> = bytes.withUnsafeBytes { raw in
-            Result { () throws(ImagingError) in try decode(raw) }
-        }
-        return try result.get()
+        try CBuffers.withBytes(bytes) { raw throws(ImagingError) in try decode(raw) }
     }
 
     public func decode(_ data: UnsafeRawBufferPointer) throws(ImagingError) -> DecodedImage {

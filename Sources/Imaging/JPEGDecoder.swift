@@ -10,10 +10,7 @@ public struct JPEGDecoder: Sendable {
     }
 
     public func decode(_ bytes: [UInt8]) throws(ImagingError) -> DecodedImage {
-        let result: Result<DecodedImage, ImagingError> = bytes.withUnsafeBytes { raw in
-            Result { () throws(ImagingError) in try decode(raw) }
-        }
-        return try result.get()
+        try CBuffers.withBytes(bytes) { raw throws(ImagingError) in try decode(raw) }
     }
 
     /// `data` is only borrowed for the duration of the call.
@@ -43,8 +40,8 @@ public struct JPEGDecoder: Sendable {
                 components: Int(info.num_components),
                 detail: "no known colour space has \(info.num_components) components")
         }
-        let exif = Self.copy(info.exif, info.exif_len)
-        let icc = Self.copy(info.icc, info.icc_len)
+        let exif = CBuffers.copy(info.exif, info.exif_len)
+        let icc = CBuffers.copy(info.icc, info.icc_len)
         let orientation = exif.flatMap { EXIFReader.orientation(tiff: $0) } ?? .up
 
         let count = width * height * 3
@@ -61,11 +58,6 @@ public struct JPEGDecoder: Sendable {
         return DecodedImage(
             image: RGBImage(width: upright.width, height: upright.height, pixels: upright.pixels),
             iccProfile: icc, orientation: orientation, format: .jpeg)
-    }
-
-    private static func copy(_ pointer: UnsafePointer<UInt8>?, _ length: Int) -> [UInt8]? {
-        guard let pointer, length > 0 else { return nil }
-        return Array(UnsafeBufferPointer(start: pointer, count: length))
     }
 
     private func error(for status: Int32, handle: OpaquePointer, declared: cjpeg_info) -> ImagingError {

@@ -12,10 +12,7 @@ public struct PNGDecoder: Sendable {
     }
 
     public func decode(_ bytes: [UInt8]) throws(ImagingError) -> DecodedImage {
-        let result: Result<DecodedImage, ImagingError> = bytes.withUnsafeBytes { raw in
-            Result { () throws(ImagingError) in try decode(raw) }
-        }
-        return try result.get()
+        try CBuffers.withBytes(bytes) { raw throws(ImagingError) in try decode(raw) }
     }
 
     /// `data` is only borrowed for the duration of the call.
@@ -37,8 +34,8 @@ public struct PNGDecoder: Sendable {
         guard headerStatus == Int32(CPNG_OK.rawValue) else { throw error(for: headerStatus, handle: handle) }
         let width = Int(info.width), height = Int(info.height)
         try limits.check(format: .png, width: width, height: height)
-        let icc = Self.copy(info.icc, info.icc_len)
-        let orientation = Self.copy(info.exif, info.exif_len).flatMap { EXIFReader.orientation(tiff: $0) } ?? .up
+        let icc = CBuffers.copy(info.icc, info.icc_len)
+        let orientation = CBuffers.copy(info.exif, info.exif_len).flatMap { EXIFReader.orientation(tiff: $0) } ?? .up
         let hasAlpha = info.has_alpha != 0
 
         let channels = hasAlpha ? 4 : 3
@@ -156,11 +153,6 @@ public struct PNGDecoder: Sendable {
             initialized = pixelCount * 3
         }
         return (rgb, alpha)
-    }
-
-    private static func copy(_ pointer: UnsafePointer<UInt8>?, _ length: Int) -> [UInt8]? {
-        guard let pointer, length > 0 else { return nil }
-        return Array(UnsafeBufferPointer(start: pointer, count: length))
     }
 
     private func error(for status: Int32, handle: OpaquePointer) -> ImagingError {
