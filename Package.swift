@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "semadjust", targets: ["Server"]),
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
         .library(name: "Sockets", targets: ["Sockets"]),
+        .executable(name: "semadjust-imaging-bench", targets: ["ImagingBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -41,7 +42,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Inference", swiftSettings: strict),
-        .target(name: "AdjustService", dependencies: ["Inference"], swiftSettings: strict),
+        // C shims over libjpeg-turbo and libpng: their setjmp/longjmp error handling stays in C.
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+        // Codecs, EXIF orientation, sRGB <-> Lab, resampling.
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"], swiftSettings: strict),
+        .target(name: "AdjustService", dependencies: ["Inference", "Imaging"], swiftSettings: strict),
         .executableTarget(
             name: "Server",
             dependencies: [
@@ -54,5 +60,18 @@ let package = Package(
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets"], swiftSettings: strict),
+        .testTarget(
+            name: "ImagingTests",
+            dependencies: ["Imaging"],
+            exclude: ["Fixtures"],  // read through #filePath, not bundled
+            swiftSettings: strict
+        ),
+        // `make bench-imaging`: decode + encode of a 12 MP JPEG, compared with Pillow.
+        .executableTarget(
+            name: "ImagingBench",
+            dependencies: ["Imaging"],
+            path: "bench/imaging/Sources/ImagingBench",
+            swiftSettings: strict
+        ),
     ]
 )
