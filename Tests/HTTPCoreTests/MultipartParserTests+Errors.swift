@@ -224,12 +224,22 @@ extension MultipartParserTests {
         #expect(MultipartError.partTooLarge(part: 3, name: "image", limit: 10).description == "part 3 (\"image\") exceeds 10 bytes")
         #expect(MultipartError.notMultipartFormData(mediaType: "text/plain").description == "the Content-Type is \"text/plain\", expected multipart/form-data")
 
-        for bad in Self.errorCases {
-            let isLimit = switch bad.error {
-            case .tooManyParts, .partHeadTooLarge, .partTooLarge, .bodyTooLarge: true
-            default: false
-            }
-            #expect(bad.error.isSizeLimit == isLimit, "\(bad.label)")
+        // The HTTP status each error maps to, spelled out case by case.
+        let expectedStatuses: [(MultipartError, Int)] = [
+            (.tooManyParts(limit: 3), 413),
+            (.partHeadTooLarge(part: 1, limit: 10), 413),
+            (.partTooLarge(part: 1, name: "image", limit: 10), 413),
+            (.bodyTooLarge(limit: 10), 413),
+            (.notMultipartFormData(mediaType: "text/plain"), 415),
+            (.missingBoundary, 400),
+            (.truncated, 400),
+            (.missingName(part: 1), 400),
+            (.missingColon(part: 1, line: 1), 400),
+            (.malformedDelimiter(part: 1, byte: 0x41), 400),
+        ]
+        for (error, status) in expectedStatuses {
+            #expect(error.httpError.status.code == status, "\(error)")
+            #expect(error.httpError.detail == error.description)
         }
         #expect(!MultipartError.missingBoundary.isSizeLimit)
     }

@@ -355,3 +355,69 @@ struct ServerIntegrationTests {
         }
     }
 }
+
+/// Multipart uploads through a real server: parts arrive whole whatever the TCP segmentation.
+@Suite(.serialized)
+struct MultipartUploadTests {
+    static func router() -> Router {
+        var router = Router()
+        router.post("/form") { request in
+            var limits = MultipartLimits()
+            limits.maxPartBytes = 1 << 20
+            let parts = try await request.body.collectMultipartForm(contentType: request.headers["Content-Type"], limits: limits)
+            let summary = parts.map { "\($0.name ?? "?"):\($0.filename ?? "-"):\($0.body.count)" }.joined(separator: ",")
+            return .text(summary)
+        }
+        return router
+    }
+
+    static func body(boundary: String, image: [UInt8]) -> [UInt8] {
+        var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"style\"\r\n\r\npopout\r\n".utf8)
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+        body += image
+        body += Array("\r\n--\(boundary)--\r\n".utf8)
+        return body
+    }
+
+    @Test func uploadSplitIntoTwoWritesAtManyOffsets() async throws {
+        try await withServer(router: Self.router()) { _, port in
+            try await blocking {
+                let image = (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 7) } + Array("\r\n--boundar".utf8)
+                let body = Self.body(boundary: "boundary", image: image)
+                let client = try TestClient(port: port)
+                for split in stride(from: 1, to: body.count, by: 97) {
+                    try client.send("POST /form HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=boundary\r\nContent-Length: \(body.count)\r\n\r\n")
+                    try client.send(Array(body[..<split]))
+                    try client.send(Array(body[split...]))
+                    let response = try client.readResponse()
+                    #expect(response.text == "style:-:6,image:a.jpg:\(image.count)", "split at \(split)")
+                }
+            }
+        }
+    }
+
+    @Test func malformedAndOversizeFormsGetPreciseErrors() async throws {
+        try await withServer(router: Self.router()) { _, port in
+            try await blocking {
+                let client = try TestClient(port: port)
+                let truncated = Array(Self.body(boundary: "b", image: [1, 2, 3]).dropLast(8))
+                try client.send("POST /form HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: \(truncated.count)\r\n\r\n")
+                try client.send(truncated)
+                let bad = try client.readResponse()
+                #expect(bad.status == 400)
+                #expect(bad.text.contains("closing boundary"))
+
+                try client.send("POST /form HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi")
+                #expect(try client.readResponse().status == 415)
+
+                let big = Self.body(boundary: "b", image: [UInt8](repeating: 9, count: 2 << 20))
+                let large = try TestClient(port: port)
+                try large.send("POST /form HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: \(big.count)\r\n\r\n")
+                try? large.send(big)
+                let tooLarge = try large.readResponse()
+                #expect(tooLarge.status == 413)
+                #expect(tooLarge.text.contains("image"))
+            }
+        }
+    }
+}
