@@ -278,7 +278,7 @@ final class HTTPConnection: @unchecked Sendable {
                 if decoder.isComplete {
                     input = .head
                     idleSince = Self.now()
-                    headStartedAt = nil
+                    headStartedAt = inbound.readableCount > 0 ? idleSince : nil
                 } else if decoder.bytesSeen > configuration.maxDiscardBytes {
                     beginLingeringClose()
                     return
@@ -444,7 +444,8 @@ final class HTTPConnection: @unchecked Sendable {
             return
         }
         idleSince = Self.now()
-        if case .discarding = input {} else if case .lingering = input {} else { input = .head }
+        // Bytes of the next request may already be here (pipelining): its head timeout runs from now.
+        headStartedAt = inbound.readableCount > 0 ? idleSince : nil
         process()
         updateReadInterest()
     }
