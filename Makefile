@@ -1,0 +1,62 @@
+# semadjust — build, run, test and benchmark.
+#
+#   make run    install what is missing, build release, serve on :8080
+#   make test   install what is missing, build and run every test
+#   make bench  benchmarks with ratios against peers measured in the same run
+
+SHELL := /bin/bash
+SWIFT ?= swift
+HOST ?= 127.0.0.1
+PORT ?= 8080
+JOBS ?= $(shell nproc)
+
+# Debian packages the build needs (headers + pkg-config) and those tests and benchmarks use.
+BUILD_PACKAGES := libjpeg-dev libpng-dev libopenblas-dev pkg-config
+BENCH_PACKAGES := wrk
+
+.PHONY: all deps deps-bench build build-debug run test bench bench-http bench-imaging clean
+
+all: build
+
+# Installs only what is missing; needs root (or sudo) for apt-get.
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(BUILD_PACKAGES))
+
+deps-bench: deps
+	$(call install_missing,$(BENCH_PACKAGES))
+
+build: deps
+	$(SWIFT) build -c release --product semadjust -j $(JOBS)
+
+build-debug: deps
+	$(SWIFT) build -j $(JOBS)
+
+run: build
+	./.build/release/semadjust serve --host $(HOST) --port $(PORT)
+
+test: deps
+	$(SWIFT) build --build-tests -j $(JOBS)
+	$(SWIFT) test --skip-build
+
+bench: bench-http bench-imaging
+
+# HTTPCore against Hummingbird 2 and FlyingFox with wrk (bench/http, a separate package).
+bench-http: deps-bench
+	bench/http/run.sh
+
+clean:
+	rm -rf .build bench/http/.build
+
+# Imaging: decode + encode of a 12 MP JPEG against Pillow (needs pillow and numpy from pip).
+bench-imaging: deps
+	python3 -c "import PIL, numpy" 2>/dev/null || python3 -m pip install -q pillow numpy
+	python3 bench/imaging/bench.py
