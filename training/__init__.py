@@ -1,0 +1,1 @@
+"""SA-AdjustNet training side (PyTorch): Nam & Kim, "Deep Semantics-Aware Photo Adjustment"."""

@@ -1,0 +1,59 @@
+"""Frozen-trunk feature cache: one safetensors file per photo (fp16), streamed from disk in training.
+
+  nice -n 19 python3 -m training.cache --pairs pairs/popout --out cache/popout --long-side 320
+"""
+import argparse
+import time
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file, load_file
+from tqdm import tqdm
+
+from .data import list_pairs, load_rgb, working_image, find
+from .model import build_trunk
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "shared/weights/resnet50-imagenet-trunk.safetensors"
+KEYS = ("conv1", "layer1", "layer2", "layer3")
+
+
+@torch.no_grad()
+def trunk_features(trunk, rgb8, long_side):
+    w = working_image(rgb8, long_side)
+    x = torch.from_numpy(w).permute(2, 0, 1).float().div(255.0).unsqueeze(0)
+    f = trunk(x)
+    return {k: f[k][0] for k in KEYS}
+
+
+def load_cached(cache_dir, name):
+    f = load_file(str(Path(cache_dir) / f"{name}.safetensors"))
+    return {k: f[k].float() for k in KEYS}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    ap.add_argument("--long-side", type=int, default=320)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--splits", type=Path, help="cache val, then train, then test names from these split files")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    trunk = build_trunk(a.weights).eval()
+    a.out.mkdir(parents=True, exist_ok=True)
+    names = list_pairs(a.pairs)
+    if a.splits:
+        from .data import read_split
+        names = [n for s in ("val", "train", "test") for n in read_split(a.splits, s)]
+    names = [n for n in names if not (a.out / f"{n}.safetensors").exists()]
+    t0 = time.time()
+    for n in tqdm(names, desc="cache"):
+        f = trunk_features(trunk, load_rgb(find(a.pairs / "input", n)), a.long_side)
+        save_file({k: v.half().contiguous() for k, v in f.items()}, str(a.out / f"{n}.safetensors"),
+                  metadata={"long_side": str(a.long_side)})
+    print(f"{len(names)} photos cached in {time.time() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

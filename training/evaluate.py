@@ -1,0 +1,70 @@
+"""Table 1 on a split (test by default): mean per-pixel Lab L2 distance of 8-bit outputs to targets,
+and the +S map accuracy (argmax map vs synthesis groups, best preset<->group matching).
+
+  nice -n 19 python3 -m training.evaluate --pairs pairs/popout --cache cache/popout \
+      --splits training/splits/popout --mse runs/popout_mse --huber runs/popout_huber \
+      --mt runs/popout_mt --s models/popout.safetensors
+
+Each model argument is a run folder (model.pt) or an exported models/<style>.safetensors.
+"""
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+from .data import read_split
+from .train import evaluate
+from .model import SAAdjustNet
+
+
+def load_model(path: Path):
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        from .export import load_exported
+        return load_exported(path)
+    ck = torch.load(path / "model.pt" if path.is_dir() else path, map_location="cpu")
+    c = ck["config"]
+    m = SAAdjustNet(c["mode"], K=c["K"], d=c["d"], parse_classes=c["parse_classes"])
+    m.load_state_dict(ck["state_dict"])
+    return m.eval()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--splits", type=Path, required=True)
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    for row in ("mse", "huber", "mt", "s"):
+        ap.add_argument(f"--{row}", type=Path)
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    names = read_split(a.splits, a.split)[:a.limit or None]
+    rows, res = [], {}
+    labels = {"mse": "+ MSE", "huber": "+ Huber", "mt": "+ Huber + MT", "s": "+ Huber + MT + S"}
+    for key in ("mse", "huber", "mt", "s"):
+        p = getattr(a, key)
+        if p is None:
+            continue
+        r = evaluate(load_model(p), a.pairs, a.cache, names)
+        res[key] = r | {"model": str(p)}
+        if "input" not in res:
+            res["input"] = {"output": r["input"]}
+            rows.append(("input (no change)", r["input"], None))
+        rows.append((labels[key], r["output"], r.get("map_acc")))
+    base = res["input"]["output"]
+    print(f"split {a.split}: {len(names)} photos of {a.pairs}")
+    print("| method | Lab error | reduction | map accuracy |\n|---|---|---|---|")
+    for name, e, acc in rows:
+        red = "" if name.startswith("input") else f"{100 * (1 - e / base):.1f} %"
+        print(f"| {name} | {e:.2f} | {red} | {'' if acc is None else f'{acc:.3f}'} |")
+    if a.json:
+        a.json.write_text(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Export trained heads for the Swift engine: models/<style>.safetensors (fp16 + metadata).
+
+  python3 -m training.export --run runs/popout_s --style popout --presets background,foreground \
+      --out models/popout.safetensors [--eval-json runs/popout_s/test.json]
+
+Only what the project trains is exported; the frozen trunk is loaded by the engine from
+../shared/weights/resnet50-imagenet-trunk.safetensors (path given at run time). Layout: training/README.md.
+"""
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+from .model import SAAdjustNet
+
+FORMAT = "sa-adjustnet/1"
+TRUNK_SHA256 = "7aee2671da19e570a6fe97197279c957caef7a932ba04823b0d9322d51171023"
+
+
+def export_tensors(model: SAAdjustNet, dtype=torch.float16):
+    """State dict -> export names: 1x1 convs squeezed to 2-D [out, in]; no parsing head; no BN counters."""
+    out = {}
+    for k, v in model.state_dict().items():
+        if k.startswith("parse_head") or k.endswith("num_batches_tracked"):
+            continue
+        if v.dim() == 4:
+            v = v[:, :, 0, 0]
+        out[k] = v.to(dtype).contiguous()
+    return out
+
+
+def layer_names(model):
+    return list(export_tensors(model).keys())
+
+
+def metadata(model, style, presets, long_side=320, extra=None):
+    md = {
+        "format": FORMAT, "style": style, "mode": model.mode, "K": str(model.K),
+        "presets": json.dumps(presets), "d": str(model.d), "ctx": str(model.U.in_features and model.V.in_features),
+        "gru_hidden": str(model.renet.gru_h.hidden_size), "bn_eps": "1e-5",
+        "working_long_side": str(long_side),
+        "working_resize": "Pillow Image.resize BILINEAR (antialiased triangle), short side rounded",
+        "trunk": "resnet50-imagenet-trunk.safetensors", "trunk_sha256": TRUNK_SHA256,
+        "trunk_strides": "v1 (stride 2 on conv1 of layer2.0 and layer3.0)",
+        "trunk_input": "RGB in [0,1], mean 0.485,0.456,0.406 std 0.229,0.224,0.225",
+        "colour": "CIELab D65 (skimage); unit Lab = L/100, a/110, b/110; colour features = (L/50-1, a/110, b/110, l2n(conv1))",
+        "upsampling": "bilinear, half-pixel centres, edge clamp (grid_sample align_corners=False, border)",
+        "gru": "PyTorch GRU gates r,z,n; rows then columns; bidirectional outputs [fwd; bwd]",
+        "output": "out_unit = lab_unit + sum_k m_k * (P(tanh(U x) * tanh(V[:,k] + b_v)))" if model.mode == "map"
+        else "out_unit = lab_unit + P(tanh(U x) * tanh(V y))",
+        "map_default": "argmax",
+        "layer_names": json.dumps(layer_names(model)),
+    }
+    if model.mode == "map":
+        md["ctx"] = str(model.map_head.in_features)
+    else:
+        md["ctx"] = str(model.V.in_features)
+    md.update({k: (v if isinstance(v, str) else json.dumps(v)) for k, v in (extra or {}).items()})
+    return md
+
+
+def load_exported(path):
+    """Rebuild the model from an exported file (fp16 weights -> fp32), the shipped path."""
+    with safe_open(str(path), "pt") as f:
+        md = f.metadata()
+        t = {k: f.get_tensor(k).float() for k in f.keys()}
+    base = t["squeeze.layer1.weight"].shape[1] // 4
+    m = SAAdjustNet(md["mode"], K=int(md["K"]), d=int(md["d"]), ctx=int(md["ctx"]), base=base,
+                    hidden=int(md["gru_hidden"]))
+    sd = m.state_dict()
+    for k, v in t.items():
+        sd[k] = v.view(sd[k].shape)
+    m.load_state_dict(sd)
+    return m.eval()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--run", type=Path, required=True)
+    ap.add_argument("--style", required=True)
+    ap.add_argument("--presets", required=True, help="comma-separated preset names, K of them")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--eval-json", type=Path)
+    a = ap.parse_args(argv)
+    ck = torch.load(a.run / "model.pt", map_location="cpu")
+    c = ck["config"]
+    m = SAAdjustNet(c["mode"], K=c["K"], d=c["d"], parse_classes=c["parse_classes"])
+    m.load_state_dict(ck["state_dict"])
+    presets = a.presets.split(",")
+    assert len(presets) == m.K
+    extra = {"recipe": c.get("phases") if c["mode"] == "map" else f"{c['loss']} mt={c['mt']}",
+             "train_photos": str(c["train_n"]), "seed": str(c["seed"])}
+    if a.eval_json:
+        extra["eval"] = a.eval_json.read_text()
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    save_file(export_tensors(m), str(a.out), metadata=metadata(m, a.style, presets, extra=extra))
+    print(f"wrote {a.out} ({a.out.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

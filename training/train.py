@@ -1,0 +1,256 @@
+"""Train SA-AdjustNet heads on the frozen, cached trunk (the 2-core recipe).
+
+  nice -n 19 python3 -m training.train --pairs pairs/popout --cache cache/popout \
+      --splits training/splits/popout --mode map --K 2 --mt 0.01 --phases kmeans:2,em:8 --out runs/popout_s
+
+--mode context : the +MSE / +Huber / +Huber+MT rows (--loss mse|huber, --mt 0 or 0.01)
+--mode map     : +S. --phases is a schedule of S-recipes, e.g. "paper:10" (the paper's expected loss with
+                 class re-weighting alpha/beta) or "kmeans:2,em:8" (see README: initialise presets from
+                 k-means of target-input residuals, then EM with the target-based posterior).
+"""
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from .cache import load_cached
+from .data import Pair, read_split, to_unit_lab
+from .metrics import quantise_unit, lab_error, confusion, best_match_accuracy, miou
+from .model import SAAdjustNet
+
+DELTA = 0.04
+
+
+def seed_all(s):
+    random.seed(s); np.random.seed(s); torch.manual_seed(s)
+
+
+class PointData(torch.utils.data.Dataset):
+    """Streams one photo at a time: cached features from disk + n random full-resolution pixels."""
+
+    def __init__(self, pairs, cache, names, n_points=2048):
+        self.pairs, self.cache, self.names, self.n = Path(pairs), Path(cache), names, n_points
+
+    def __len__(self):
+        return len(self.names)
+
+    def __getitem__(self, i):
+        name = self.names[i]
+        inp, tgt, groups, labels = Pair(self.pairs, name).load()
+        H, W = inp.shape[:2]
+        idx = np.random.randint(0, H * W, self.n)
+        yy, xx = idx // W, idx % W
+        grid = torch.from_numpy(np.stack([(2 * xx + 1) / W - 1, (2 * yy + 1) / H - 1], -1)).float()
+        lab = to_unit_lab(inp[yy, xx][None])[:, 0].t()  # N,3
+        tl = to_unit_lab(tgt[yy, xx][None])[:, 0].t()
+        item = {"feat": load_cached(self.cache, name), "grid": grid, "lab": lab, "tgt": tl}
+        item["labels"] = torch.from_numpy(labels[yy, xx].astype(np.int64)) if labels is not None else None
+        item["groups"] = torch.from_numpy(groups[yy, xx].astype(np.int64)) if groups is not None else None
+        return item
+
+
+def collate(b):
+    return {k: [x[k] for x in b] for k in b[0]}
+
+
+def residual_features(lab, tgt):
+    """Per-pixel description of the edit, for k-means initialisation: delta Lab and delta chroma."""
+    d = tgt - lab
+    dc = tgt[:, 1:].norm(dim=1, keepdim=True) - lab[:, 1:].norm(dim=1, keepdim=True)
+    return torch.cat([d, dc], 1)
+
+
+def kmeans(x, K, iters=50, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    c = x[torch.randint(0, len(x), (1,), generator=g)]
+    for _ in range(1, K):  # k-means++
+        d = torch.cdist(x, c).min(1).values ** 2
+        c = torch.cat([c, x[torch.multinomial(d / d.sum(), 1, generator=g)]])
+    for _ in range(iters):
+        a = torch.cdist(x, c).argmin(1)
+        c = torch.stack([x[a == k].mean(0) if (a == k).any() else c[k] for k in range(K)])
+    return c
+
+
+def per_pixel_loss(out, tgt, kind):
+    """out ...,3 ; tgt broadcastable -> per-pixel loss (mean over channels)."""
+    if kind == "mse":
+        return (out - tgt).pow(2).mean(-1)
+    return F.huber_loss(out, tgt.expand_as(out), delta=DELTA, reduction="none").mean(-1)
+
+
+@torch.no_grad()
+def evaluate(model, pairs, cache, names, K=None, soft=False):
+    """Full-resolution Table-1 figures on names: input/output Lab error, map accuracy."""
+    model.eval()
+    e_in, e_out, conf, G = [], [], None, None
+    for n in names:
+        inp, tgt, groups, _ = Pair(pairs, n).load()
+        li, lt = to_unit_lab(inp), to_unit_lab(tgt)
+        out, pi = model.predict_image(load_cached(cache, n), li, soft=soft)
+        lab_t = quantise_unit(lt)
+        e_in.append(lab_error(quantise_unit(li), lab_t))
+        e_out.append(lab_error(quantise_unit(out), lab_t))
+        if pi is not None and groups is not None:
+            G = G or model.K
+            c = confusion(pi.argmax(0).numpy(), np.minimum(groups, G - 1), model.K, G)
+            conf = c if conf is None else conf + c
+    res = {"input": float(np.mean(e_in)), "output": float(np.mean(e_out)), "n": len(names)}
+    if conf is not None:
+        acc, perm = best_match_accuracy(conf)
+        res.update(map_acc=float(acc), map_miou=miou(conf, perm), perm=list(perm),
+                   shares=(conf.sum(1) / conf.sum()).round(3).tolist())
+    model.train()
+    return res
+
+
+def parse_phases(s):
+    out = []
+    for p in s.split(","):
+        name, ep = p.split(":")
+        out += [name] * int(ep)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--splits", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--mode", choices=["context", "map"], default="context")
+    ap.add_argument("--K", type=int, default=2)
+    ap.add_argument("--d", type=int, default=256)
+    ap.add_argument("--loss", choices=["huber", "mse"], default="huber")
+    ap.add_argument("--mt", type=float, default=0.0, help="parsing-head weight lambda (0.01 in the paper)")
+    ap.add_argument("--parse-classes", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=10, help="context mode")
+    ap.add_argument("--phases", default="paper:10", help="map mode: recipe:epochs,...")
+    ap.add_argument("--alpha", type=float, default=0.8)
+    ap.add_argument("--beta", type=float, default=0.99)
+    ap.add_argument("--balance", type=float, default=0.0, help="batch-entropy (KL to uniform) weight")
+    ap.add_argument("--tau0", type=float, default=1.0, help="map softmax temperature at start, annealed to 1")
+    ap.add_argument("--em-temp", type=float, default=1.0)
+    ap.add_argument("--hard", action="store_true", help="hard EM (one-hot posterior)")
+    ap.add_argument("--reseed", type=float, default=0.0, help="re-seed presets whose batch share falls below")
+    ap.add_argument("--gate-weight", type=float, default=1.0, help="EM: weight of the gate cross-entropy")
+    ap.add_argument("--map-lr-mult", type=float, default=1.0)
+    ap.add_argument("--no-zero-p", action="store_true")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--points", type=int, default=2048)
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N training photos")
+    ap.add_argument("--val-limit", type=int, default=40)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    seed_all(a.seed)
+    a.out.mkdir(parents=True, exist_ok=True)
+    train_names = read_split(a.splits, "train")
+    if a.limit:
+        train_names = train_names[:a.limit]
+    val_names = read_split(a.splits, "val")[:a.val_limit or None]
+    parse_classes = a.parse_classes if a.mt > 0 else 0
+    model = SAAdjustNet(a.mode, K=a.K, d=a.d, parse_classes=parse_classes, zero_p=not a.no_zero_p)
+    map_params = list(model.map_head.parameters()) if model.map_head is not None else []
+    other = [p for p in model.parameters() if all(p is not q for q in map_params)]
+    opt = torch.optim.Adam([{"params": other, "lr": a.lr},
+                            {"params": map_params, "lr": a.lr * a.map_lr_mult}])
+    loader = torch.utils.data.DataLoader(PointData(a.pairs, a.cache, train_names, a.points), batch_size=a.batch,
+                                         shuffle=True, collate_fn=collate, num_workers=1, drop_last=True,
+                                         persistent_workers=True,
+                                         worker_init_fn=lambda w: np.random.seed(a.seed * 1000 + w + int(time.time())))
+    schedule = parse_phases(a.phases) if a.mode == "map" else ["context"] * a.epochs
+    fbar = torch.full((a.K,), 1.0 / a.K)
+    centroids = None
+    if "kmeans" in schedule:  # cluster the target-input residuals of sampled training pixels
+        feats = []
+        for i in range(min(len(train_names), 200)):
+            it = loader.dataset[i]
+            feats.append(residual_features(it["lab"][:256], it["tgt"][:256]))
+        x = torch.cat(feats)
+        mu, sd = x.mean(0), x.std(0) + 1e-6
+        centroids = (kmeans((x - mu) / sd, a.K, seed=a.seed), mu, sd)
+    cfg = vars(a) | {"train_n": len(train_names), "val_n": len(val_names), "parse_classes": parse_classes}
+    (a.out / "config.json").write_text(json.dumps(cfg, default=str, indent=1))
+    log = open(a.out / "log.jsonl", "a")
+    t_start = time.time()
+    for ep, recipe in enumerate(schedule):
+        tau = a.tau0 ** (1 - ep / max(len(schedule) - 1, 1)) if a.tau0 != 1 else 1.0
+        sums, cnt, share = {}, 0, torch.zeros(a.K)
+        bar = tqdm(loader, desc=f"ep {ep} {recipe}", leave=False)
+        for b in bar:
+            outs = model.forward_points(b["feat"], b["grid"], b["lab"])
+            tgt = torch.cat(b["tgt"])
+            losses = {}
+            if a.mode == "context":
+                out = torch.cat([o["out"] for o in outs])
+                losses["reg"] = per_pixel_loss(out, tgt, a.loss).mean()
+            else:
+                out_k = torch.cat([o["out_k"] for o in outs])              # N,K,3
+                logits = torch.cat([o["logits"] for o in outs]) / tau       # N,K
+                pi = torch.softmax(logits, -1)
+                lk = per_pixel_loss(out_k, tgt.unsqueeze(1), a.loss)        # N,K
+                if recipe == "paper":
+                    fbar = a.beta * fbar + (1 - a.beta) * pi.mean(0).detach()
+                    fbar = fbar / fbar.sum()
+                    w = fbar ** a.alpha
+                    w = w / w.mean()
+                    losses["reg"] = (w * pi * lk).sum(1).mean()
+                    r = pi.detach()
+                else:
+                    if recipe == "kmeans":
+                        c, mu, sd = centroids
+                        assign = torch.cdist((residual_features(torch.cat(b["lab"]), tgt) - mu) / sd, c).argmin(1)
+                        r = F.one_hot(assign, a.K).float()
+                    else:  # em: posterior from the gate prior and the per-preset fit to the target
+                        se = (out_k - tgt.unsqueeze(1)).pow(2).sum(-1).detach()
+                        T = a.em_temp * se.min(1).values.mean().clamp_min(1e-6)
+                        r = torch.softmax(torch.log_softmax(logits.detach(), -1) - se / T, -1)
+                        if a.hard:
+                            r = F.one_hot(r.argmax(1), a.K).float()
+                        if a.reseed > 0:
+                            sh = r.mean(0)
+                            for k in range(a.K):
+                                if sh[k] < a.reseed:  # give a dead preset the worst-fitted pixels
+                                    worst = se.min(1).values.topk(max(1, len(se) // (2 * a.K))).indices
+                                    r[worst] = F.one_hot(torch.full((len(worst),), k), a.K).float()
+                    losses["reg"] = (r * lk).sum(1).mean()
+                    losses["gate"] = a.gate_weight * -(r * torch.log_softmax(logits, -1)).sum(1).mean()
+                if a.balance > 0:
+                    m = pi.mean(0)
+                    losses["balance"] = a.balance * (m * (m * a.K).clamp_min(1e-8).log()).sum()
+                share += r.mean(0)
+            if parse_classes:
+                lbl = torch.cat(b["labels"])
+                plog = torch.cat([o["parse"] for o in outs])
+                losses["parse"] = a.mt * F.cross_entropy(plog, lbl, ignore_index=255)
+            loss = sum(losses.values())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            for k, v in losses.items():
+                sums[k] = sums.get(k, 0.0) + float(v)
+            cnt += 1
+            bar.set_postfix(loss=f"{float(loss):.5f}")
+        rec = {"epoch": ep, "recipe": recipe, "tau": round(tau, 3), "time_s": round(time.time() - t_start),
+               **{k: v / cnt for k, v in sums.items()}}
+        if a.mode == "map":
+            rec["train_share"] = (share / cnt).round(decimals=3).tolist()
+        rec["val"] = evaluate(model, a.pairs, a.cache, val_names)
+        print(json.dumps(rec), flush=True)
+        log.write(json.dumps(rec) + "\n"); log.flush()
+        torch.save({"state_dict": model.state_dict(), "config": cfg}, a.out / "model.pt")
+    print(f"done in {time.time() - t_start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
