@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Synchronization
 
 /// Request IDs: accepted from the client when they are safe to log and echo, generated otherwise.
 public enum RequestID {
@@ -21,12 +19,19 @@ public enum RequestID {
         }
     }
 
-    /// 128 random bits as 32 lowercase hex digits.
-    public static func generate() -> String {
+    /// A process-wide random prefix and a counter: unique across processes and requests without
+    /// a `getrandom` system call per request. IDs name requests; they are not secrets.
+    private static let prefix: UInt64 = {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        return generator.next()
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    /// 32 lowercase hex digits.
+    public static func generate() -> String {
+        let sequence = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        // Mixing the counter keeps consecutive IDs visually distinct in logs.
+        return hex(prefix) + hex(sequence &* 0x9E37_79B9_7F4A_7C15)
     }
 
     private static func hex(_ value: UInt64) -> String {
