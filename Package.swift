@@ -16,7 +16,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "semadjust",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "semadjust", targets: ["Server"]),
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
