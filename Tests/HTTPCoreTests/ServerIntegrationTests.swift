@@ -255,6 +255,53 @@ struct ServerIntegrationTests {
         }
     }
 
+    @Test func idleKeepAliveConnectionIsClosed() async throws {
+        try await withServer(configure: { $0.timeouts.keepAlive = .milliseconds(300) }, router: testRouter()) { _, port in
+            try await blocking {
+                let client = try TestClient(port: port, timeoutMilliseconds: 3000)
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().text == "hello")
+                let start = DispatchTime.now().uptimeNanoseconds
+                #expect(client.isClosedByPeer())
+                let waited = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                #expect(waited > 0.2 && waited < 2, "closed after \(waited) s")
+            }
+        }
+    }
+
+    @Test func stalledBodyGets408() async throws {
+        try await withServer(configure: { $0.timeouts.bodyIdle = .milliseconds(400) }, router: testRouter()) { _, port in
+            try await blocking {
+                let client = try TestClient(port: port, timeoutMilliseconds: 3000)
+                try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly part")
+                let response = try client.readResponse()
+                #expect(response.status == 408)
+                #expect(response.text.contains("no request body bytes arrived"))
+                #expect(client.isClosedByPeer())
+            }
+        }
+    }
+
+    @Test func tricklingBodyBelowTheMinimumRateGets408() async throws {
+        try await withServer(configure: {
+            $0.timeouts.minimumRateWindow = .milliseconds(500)
+            $0.timeouts.minimumBodyBytesPerSecond = 1000
+        }, router: testRouter()) { _, port in
+            try await blocking {
+                let client = try TestClient(port: port, timeoutMilliseconds: 3000)
+                try client.send("POST /count HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n")
+                // 10 bytes every 50 ms = 200 B/s: alive, but far below the floor.
+                var status: Int?
+                for _ in 0..<40 {
+                    guard (try? client.send(Array(repeating: UInt8(ascii: "x"), count: 10))) != nil else { break }
+                    usleep(50_000)
+                }
+                status = try? client.readResponse().status
+                #expect(status == 408)
+            }
+        }
+    }
+
     @Test func manyConcurrentClients() async throws {
         try await withServer(router: testRouter()) { _, port in
             let failures = Locked(0)
