@@ -344,7 +344,9 @@ final class HTTPConnection: @unchecked Sendable {
     /// Runs on the handler's task: queues the response (and streams its body) in order.
     private func send(_ response: HTTPResponse) async {
         guard case .stream(_, let produce) = response.body else {
-            await onQueue { [self] in
+            // Fire and forget: awaiting the hop would wake the task pool once more per request
+            // only to let this task return.
+            queue.async { [self] in
                 writeHead(of: response)
                 if case .bytes(let bytes) = response.body, let framing = exchange?.framing, framing != .none {
                     enqueue(bytes)
