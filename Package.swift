@@ -60,6 +60,7 @@ let package = Package(
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets"], swiftSettings: strict),
+        .testTarget(name: "AdjustServiceTests", dependencies: ["AdjustService"], swiftSettings: strict),
         .testTarget(
             name: "ImagingTests",
             dependencies: ["Imaging"],
