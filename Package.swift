@@ -41,7 +41,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "Inference", swiftSettings: strict),
+        // OpenBLAS's cblas (and its thread count) for the inference engine.
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+        .target(name: "Inference", dependencies: ["CBLAS"], swiftSettings: strict),
         // C shims over libjpeg-turbo and libpng: their setjmp/longjmp error handling stays in C.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
@@ -61,6 +63,12 @@ let package = Package(
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets"], swiftSettings: strict),
         .testTarget(name: "AdjustServiceTests", dependencies: ["AdjustService"], swiftSettings: strict),
+        .testTarget(
+            name: "InferenceTests",
+            dependencies: ["Inference"],
+            exclude: ["Fixtures"],  // read through #filePath, not bundled
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ImagingTests",
             dependencies: ["Imaging"],

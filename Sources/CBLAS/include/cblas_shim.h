@@ -1,0 +1,14 @@
+// OpenBLAS's CBLAS surface for Swift. Debian's libopenblas-dev puts cblas.h (with the
+// openblas_* thread controls) in the multiarch include directory, so no search path is needed.
+// The engine's only BLAS calls are sgemm/sgemv and the thread count; everything else stays in Swift.
+#ifndef CBLAS_SHIM_H
+#define CBLAS_SHIM_H
+
+#include <cblas.h>
+
+// OpenBLAS's own thread count: the engine sets it once so that inference workers x BLAS threads
+// never exceed the cores (see BLASThreads.swift).
+static inline void cblas_shim_set_threads(int n) { openblas_set_num_threads(n); }
+static inline int cblas_shim_get_threads(void) { return openblas_get_num_threads(); }
+
+#endif

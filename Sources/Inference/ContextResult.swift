@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The per-image state of the context pass at the working resolution, cached by the service under an
+/// image id: everything the full-resolution colour pass needs, already folded (spec Network.3).
+/// - `conv1Piece`: U_conv1 · l2n(conv1) (d channels at conv1 resolution).
+/// - `scalePieces`: per scale (layer1, layer2, layer3, renet) M · S_s · l2n(f_s) at the scale's own
+///   resolution, where M is the map head (K logits, "map" mode) or V (d, "context" mode).
+/// Bilinear upsampling commutes with these per-pixel linear maps (its weights sum to 1, so constant
+/// biases pass through), so sampling and summing the pieces equals the reference's 2816-channel path.
+public struct ContextResult: Sendable {
+    public let workingHeight: Int
+    public let workingWidth: Int
+    public let mode: ModelDescription.Mode
+    let conv1Piece: ChannelsLastMap
+    let scalePieces: [ChannelsLastMap]
+    let scaleBias: [Float]
+
+    /// K logits (map mode) or d pre-activations of V·y (context mode) per pixel.
+    public var pieceChannels: Int { scaleBias.count }
+
+    /// The semantic adjustment map's probabilities π = softmax(logits), K planes at height × width
+    /// (the working resolution for the map PNG, or the full resolution).
+    public func mapProbabilities(height: Int, width: Int) -> Tensor {
+        precondition(mode == .map, "a context-mode model has no map")
+        let k = pieceChannels
+        var out = Tensor(channels: k, height: height, width: width)
+        let samplers = scalePieces.map { PieceSampler($0, height: height, width: width) }
+        var scratch = ScratchBuffer()
+        let total = samplers.reduce(0) { $0 + $1.rowBufferCount }
+        let rowBufs = scratch.pointer(count: total + k)
+        let logits = rowBufs + total
+        let plane = height * width
+        out.withUnsafeMutableBufferPointer { dst in
+            for y in 0..<height {
+                var off = 0
+                for s in samplers { s.verticalRow(y, into: rowBufs + off); off += s.rowBufferCount }
+                for x in 0..<width {
+                    for i in 0..<k { logits[i] = scaleBias[i] }
+                    off = 0
+                    for s in samplers { s.horizontal(x, row: rowBufs + off, into: logits, accumulate: true); off += s.rowBufferCount }
+                    Self.softmax(logits, count: k)
+                    for i in 0..<k { dst[i * plane + y * width + x] = logits[i] }
+                }
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func softmax(_ v: UnsafeMutablePointer<Float>, count k: Int) {
+        var m = -Float.infinity
+        for i in 0..<k { m = max(m, v[i]) }
+        var s: Float = 0
+        for i in 0..<k { v[i] = expf(v[i] - m); s += v[i] }
+        let inv = 1 / s
+        for i in 0..<k { v[i] *= inv }
+    }
+}

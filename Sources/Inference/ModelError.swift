@@ -1,0 +1,24 @@
+/// Why a model could not be loaded or run.
+public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
+    case trunk(SafetensorsError)
+    case head(SafetensorsError)
+    case unsupportedFormat(String)
+    case missingMetadata(key: String)
+    case invalidMetadata(key: String, value: String)
+    /// Trunk and head disagree (e.g. the head expects another conv1 or layer3 width).
+    case incompatible(String)
+    /// A caller-supplied input has the wrong shape (wrong plane count, map of the wrong size or K).
+    case invalidInput(String)
+
+    public var description: String {
+        switch self {
+        case let .trunk(e): "trunk weights: \(e)"
+        case let .head(e): "head weights: \(e)"
+        case let .unsupportedFormat(f): "unsupported model format \"\(f)\" (expected \(ModelDescription.format))"
+        case let .missingMetadata(key): "model metadata lacks \"\(key)\""
+        case let .invalidMetadata(key, value): "model metadata \"\(key)\" has an invalid value \"\(value)\""
+        case let .incompatible(why): "trunk and head do not fit together: \(why)"
+        case let .invalidInput(why): "invalid input: \(why)"
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/// Per-worker buffers of the colour pass, reused across rows, tiles and requests: a render allocates
+/// nothing per pixel. Not Sendable on purpose: one worker owns one workspace.
+public struct RenderWorkspace {
+    var scratch = ScratchBuffer()
+
+    public init() {}
+}

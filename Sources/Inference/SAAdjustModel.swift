@@ -1,0 +1,120 @@
+/// SA-AdjustNet on the CPU: the frozen ResNet-50 trunk (shared weights) plus one trained head file.
+///
+/// Use: `context(rgb:)` once per photo at the working resolution (long side `description.workingLongSide`,
+/// resized by the caller), cache the result, then `render(lab:context:map:)` at any resolution, as
+/// often as the map changes. Inputs and outputs are planar Float tensors: sRGB in [0, 1] for the trunk,
+/// CIELab (L in [0, 100]) for the colour pass; conversion is the caller's (Imaging's) business.
+/// Immutable and Sendable: one model serves all workers; each worker brings its own workspaces.
+public struct SAAdjustModel: Sendable {
+    public let description: ModelDescription
+    let trunk: ResNetTrunk
+    let renet: ReNet
+    let head: ColourHead
+    /// The spec's per-position normalisation; `.overHeight` only for the reference's fixtures (see the type).
+    let normalisation: FeatureNormalisation
+
+    public init(trunkPath: String, headPath: String) throws(ModelError) {
+        try self.init(trunkPath: trunkPath, headPath: headPath, normalisation: .overChannels)
+    }
+
+    init(trunkPath: String, headPath: String, normalisation: FeatureNormalisation) throws(ModelError) {
+        let t: SafetensorsFile, h: SafetensorsFile
+        do { t = try SafetensorsFile(path: trunkPath) } catch { throw .trunk(error) }
+        do { h = try SafetensorsFile(path: headPath) } catch { throw .head(error) }
+        try self.init(trunk: t, head: h, normalisation: normalisation)
+    }
+
+    public init(trunk t: SafetensorsFile, head h: SafetensorsFile) throws(ModelError) {
+        try self.init(trunk: t, head: h, normalisation: .overChannels)
+    }
+
+    init(trunk t: SafetensorsFile, head h: SafetensorsFile, normalisation: FeatureNormalisation) throws(ModelError) {
+        self.normalisation = normalisation
+        description = try ModelDescription(metadata: h.metadata)
+        let eps = description.batchNormEpsilon
+        do { trunk = try ResNetTrunk(file: t, eps: eps) } catch { throw .trunk(error) }
+        let ch = trunk.channels
+        do {
+            renet = try ReNet(file: h, inChannels: ch[2], hidden: description.gruHidden, eps: eps)
+            guard renet.projection.outChannels == ch[2] else {
+                throw ModelError.incompatible("ReNet projects to \(renet.projection.outChannels) channels, layer3 has \(ch[2])")
+            }
+            head = try ColourHead(file: h, description: description, conv1Channels: trunk.conv1Channels,
+                                  scaleChannels: ch + [renet.projection.outChannels])
+        } catch let e as SafetensorsError {
+            // A head tensor whose shape does not fit this trunk shows up as a shape mismatch here.
+            throw .head(e)
+        } catch let e as ModelError {
+            throw e
+        } catch {
+            throw .incompatible("\(error)")
+        }
+    }
+
+    /// The working-resolution size for a photo (long side `workingLongSide`, short side rounded half to
+    /// even as Python's round, as the reference's `working_image` does).
+    public func workingSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        let s = Double(description.workingLongSide) / Double(max(height, width))
+        return (max(1, Int((Double(height) * s).rounded(.toNearestOrEven))),
+                max(1, Int((Double(width) * s).rounded(.toNearestOrEven))))
+    }
+
+    /// Trunk, ReNet and the folded per-scale heads on a 3-plane sRGB [0, 1] tensor.
+    public func context(rgb: Tensor) throws(ModelError) -> ContextResult {
+        var ws = ContextWorkspace()
+        return try context(rgb: rgb, workspace: &ws)
+    }
+
+    public func context(rgb: Tensor, workspace ws: inout ContextWorkspace) throws(ModelError) -> ContextResult {
+        guard rgb.channels == 3, rgb.height >= 16, rgb.width >= 16 else {
+            throw .invalidInput("trunk input must be 3 planes of at least 16x16, got \(rgb.shape)")
+        }
+        let f = trunk.forward(rgb: rgb, scratch: &ws.scratch)
+        let r = renet.forward(f.layer3, scratch: &ws.scratch)
+        return fold(features: f, renet: r, height: rgb.height, width: rgb.width)
+    }
+
+    func fold(features f: TrunkFeatures, renet r: Tensor, height: Int, width: Int) -> ContextResult {
+        let scales = [f.layer1, f.layer2, f.layer3, r]
+        return ContextResult(
+            workingHeight: height, workingWidth: width, mode: description.mode,
+            conv1Piece: .projectingNormalised(f.conv1, by: head.uConv1, normalisation: normalisation),
+            scalePieces: zip(scales, head.scaleProjections).map {
+                .projectingNormalised($0, by: $1, normalisation: normalisation)
+            },
+            scaleBias: head.scaleBias)
+    }
+
+    /// The adjusted Lab planes for Lab planes `lab` (any resolution; context is interpolated).
+    public func render(lab: Tensor, context: ContextResult, map: MapChoice = .argmax) throws(ModelError) -> Tensor {
+        var out = Tensor(shape: lab.shape)
+        var ws = RenderWorkspace()
+        try render(lab: lab, context: context, map: map, rows: 0..<lab.height, into: &out, workspace: &ws)
+        return out
+    }
+
+    /// Renders a band of rows into a preallocated output: callers split a photo into bands to bound
+    /// latency per task or to spread one photo over workers, each with its own workspace.
+    public func render(
+        lab: Tensor, context: ContextResult, map: MapChoice, rows: Range<Int>,
+        into out: inout Tensor, workspace: inout RenderWorkspace
+    ) throws(ModelError) {
+        guard lab.channels == 3, lab.height > 0, lab.width > 0 else {
+            throw .invalidInput("colour input must be 3 Lab planes, got \(lab.shape)")
+        }
+        guard out.shape == lab.shape else { throw .invalidInput("output \(out.shape) differs from input \(lab.shape)") }
+        guard rows.lowerBound >= 0, rows.upperBound <= lab.height else {
+            throw .invalidInput("rows \(rows) outside 0..<\(lab.height)")
+        }
+        guard context.mode == description.mode, context.pieceChannels == head.pieceChannels else {
+            throw .invalidInput("context was computed by another model")
+        }
+        if case let .user(m) = map {
+            guard description.mode == .map else { throw .invalidInput("a context-mode model takes no map") }
+            guard m.channels == description.presetCount, m.height == lab.height, m.width == lab.width else {
+                throw .invalidInput("map \(m.shape) must be \(description.presetCount)x\(lab.height)x\(lab.width)")
+            }
+        }
+        head.render(lab: lab, context: context, map: map, rows: rows, into: &out, workspace: &workspace)
+    }
+}

@@ -1,0 +1,57 @@
+/// A contiguous fp32 feature map in CHW layout with 64-byte aligned storage. A value type:
+/// copies share storage until one of them writes (copy-on-write), so passing tensors around costs
+/// nothing and a cached context can be handed to concurrent renders safely.
+public struct Tensor: Sendable {
+    public let shape: TensorShape
+    private var storage: AlignedBuffer
+
+    /// A zero-filled tensor.
+    public init(shape: TensorShape) {
+        self.shape = shape
+        storage = AlignedBuffer(count: shape.count)
+    }
+
+    public init(channels: Int, height: Int, width: Int) {
+        self.init(shape: TensorShape(channels: channels, height: height, width: width))
+    }
+
+    /// Copies `values` (CHW order). The count must match the shape.
+    public init(shape: TensorShape, values: some Collection<Float>) {
+        precondition(values.count == shape.count, "\(values.count) values for shape \(shape)")
+        self.init(shape: shape)
+        var i = 0
+        for v in values {
+            storage.pointer[i] = v
+            i += 1
+        }
+    }
+
+    public var channels: Int { shape.channels }
+    public var height: Int { shape.height }
+    public var width: Int { shape.width }
+    public var count: Int { shape.count }
+
+    public func withUnsafeBufferPointer<R, E: Error>(
+        _ body: (UnsafeBufferPointer<Float>) throws(E) -> R
+    ) throws(E) -> R {
+        try body(UnsafeBufferPointer(start: storage.pointer, count: shape.count))
+    }
+
+    public mutating func withUnsafeMutableBufferPointer<R, E: Error>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws(E) -> R
+    ) throws(E) -> R {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = AlignedBuffer(copying: storage)
+        }
+        return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: shape.count))
+    }
+
+    /// Element access for tests and cold paths; hot loops use the buffer pointers.
+    public subscript(c: Int, y: Int, x: Int) -> Float {
+        precondition(c >= 0 && c < channels && y >= 0 && y < height && x >= 0 && x < width)
+        return storage.pointer[(c * height + y) * width + x]
+    }
+
+    /// The values in CHW order (for tests and serialisation).
+    public var values: [Float] { withUnsafeBufferPointer { Array($0) } }
+}
