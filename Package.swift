@@ -75,6 +75,13 @@ let package = Package(
             exclude: ["Fixtures"],  // read through #filePath, not bundled
             swiftSettings: strict
         ),
+        // Release timing of the inference engine (context at 512x512, colour pass at 512x512 and 2 MP).
+        .executableTarget(
+            name: "InferenceBench",
+            dependencies: ["Inference"],
+            path: "bench/inference/Sources/InferenceBench",
+            swiftSettings: strict
+        ),
         // `make bench-imaging`: decode + encode of a 12 MP JPEG, compared with Pillow.
         .executableTarget(
             name: "ImagingBench",
