@@ -14,7 +14,7 @@ JOBS ?= $(shell nproc)
 BUILD_PACKAGES := libjpeg-dev libpng-dev libopenblas-dev pkg-config
 BENCH_PACKAGES := wrk
 
-.PHONY: all deps deps-bench build build-debug run test bench bench-http bench-imaging clean
+.PHONY: all deps deps-bench build build-debug run test test-tsan test-asan bench bench-http bench-imaging clean
 
 all: build
 
@@ -47,6 +47,15 @@ test: deps
 	$(SWIFT) build --build-tests -j $(JOBS)
 	$(SWIFT) test --skip-build
 
+# The suite under ThreadSanitizer / AddressSanitizer, each in its own build folder.
+test-tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan -j $(JOBS)
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+
+test-asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan -j $(JOBS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
 bench: bench-http bench-imaging
 
 # HTTPCore against Hummingbird 2 and FlyingFox with wrk (bench/http, a separate package).
@@ -54,7 +63,7 @@ bench-http: deps-bench
 	bench/http/run.sh
 
 clean:
-	rm -rf .build bench/http/.build
+	rm -rf .build .build-tsan .build-asan bench/http/.build
 
 # Imaging: decode + encode of a 12 MP JPEG against Pillow (needs pillow and numpy from pip).
 bench-imaging: deps

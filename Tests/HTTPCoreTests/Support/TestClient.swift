@@ -25,7 +25,7 @@ final class TestClient: @unchecked Sendable {
 
     enum ClientError: Error { case closed, timedOut, malformed(String) }
 
-    init(port: UInt16, host: String = "127.0.0.1", timeoutMilliseconds: Int = 5000) throws {
+    init(port: UInt16, host: String = "127.0.0.1", timeoutMilliseconds: Int = 15000) throws {
         let address = try SocketAddress.resolve(host: host, port: port, passive: false)[0]
         socket = try Socket.connect(to: address)
         try socket.setReceiveTimeout(milliseconds: timeoutMilliseconds)
