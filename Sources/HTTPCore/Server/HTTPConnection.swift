@@ -59,7 +59,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// The request currently being answered.
     private struct Exchange {
         let method: HTTPMethod
-        let path: String
+        var path: String
         let version: HTTPVersion
         let requestID: String
         let startedAt: UInt64
@@ -306,7 +306,7 @@ final class HTTPConnection: @unchecked Sendable {
             ?? RequestID.generate()
         let now = Self.now()
         var exchange = Exchange(
-            method: head.method, path: RequestTarget.split(head.target).path, version: head.version,
+            method: head.method, path: "", version: head.version,
             requestID: requestID, startedAt: headStartedAt ?? now, keepAlive: head.keepAlive && !draining,
             expectsContinue: head.expectsContinue, bodyComplete: head.framing == .none
         )
@@ -331,6 +331,7 @@ final class HTTPConnection: @unchecked Sendable {
             method: head.method, target: head.target, version: head.version, headers: head.headers,
             body: body, remoteAddress: remoteAddress, id: requestID
         )
+        exchange.path = request.path
         let core = self.core
         exchange.task = Task { [self] in
             let response = await core.respond(to: request)
@@ -523,16 +524,10 @@ final class HTTPConnection: @unchecked Sendable {
         let requestID = RequestID.generate()
         var extra = configuration.defaultResponseHeaders
         extra.add(configuration.requestIDHeader, requestID)
-        let response = httpError.response()
-        let body: [UInt8]
-        if case .bytes(let bytes) = response.body { body = bytes } else { body = [] }
-        let head = ResponseSerializer.head(
-            status: response.status, headers: response.headers, framing: .length(body.count),
-            keepAlive: false, version: .http1_1, extraHeaders: extra)
-        outbound.append(head)
-        outbound.append(body)
+        let bytes = ResponseSerializer.closingErrorResponse(httpError, extraHeaders: extra)
+        outbound.append(bytes)
         core.logAccess(
-            method: "-", path: "-", status: httpError.status.code, bytes: head.count + body.count,
+            method: "-", path: "-", status: httpError.status.code, bytes: bytes.count,
             startedAt: headStartedAt ?? Self.now(), requestID: requestID, remote: remoteAddress,
             detail: httpError.detail)
         beginLingeringClose()

@@ -186,13 +186,7 @@ public final class HTTPServer: Sendable {
         let problem = HTTPError(
             .serviceUnavailable, detail: "the server is at its connection limit; retry shortly",
             headers: ["Retry-After": "1"])
-        let response = problem.response()
-        var body: [UInt8] = []
-        if case .bytes(let bytes) = response.body { body = bytes }
-        var bytes = ResponseSerializer.head(
-            status: response.status, headers: response.headers, framing: .length(body.count), keepAlive: false,
-            version: .http1_1, extraHeaders: HTTPHeaders())
-        bytes += body
+        let bytes = ResponseSerializer.closingErrorResponse(problem, extraHeaders: HTTPHeaders())
         _ = try? bytes.withUnsafeBytes { raw throws(SocketError) in try socket.write(raw) }
         socket.shutdownWrite()
         socket.close()

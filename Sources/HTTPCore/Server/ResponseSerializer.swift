@@ -61,6 +61,17 @@ enum ResponseSerializer {
         out.append(contentsOf: [0x0D, 0x0A])
     }
 
+    /// A whole final answer to a request the connection cannot hand to a handler (a protocol
+    /// error, a refused connection): head and problem body, `Connection: close`.
+    static func closingErrorResponse(_ error: HTTPError, extraHeaders: HTTPHeaders) -> [UInt8] {
+        let body = error.problem.jsonBytes()
+        var headers = error.headers
+        headers.set("Content-Type", ProblemDetails.mediaType)
+        return head(
+            status: error.status, headers: headers, framing: .length(body.count),
+            keepAlive: false, version: .http1_1, extraHeaders: extraHeaders) + body
+    }
+
     static func chunkHeader(_ size: Int) -> [UInt8] {
         Array("\(String(size, radix: 16))\r\n".utf8)
     }
