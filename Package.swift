@@ -26,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // POSIX sockets and the Dispatch event sources that drive them.
@@ -57,12 +58,14 @@ let package = Package(
                 "AdjustService",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets"], swiftSettings: strict),
         .testTarget(name: "AdjustServiceTests", dependencies: ["AdjustService"], swiftSettings: strict),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTPCore"], swiftSettings: strict),
         .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference"],

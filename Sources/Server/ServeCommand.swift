@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests get to finish after SIGTERM (env SEMADJUST_SHUTDOWN_GRACE).")
     var shutdownGrace: Int = Environment.integer("SEMADJUST_SHUTDOWN_GRACE") ?? 25
 
+    @Option(help: "Origins allowed to call the API from a browser, comma-separated, or * (env SEMADJUST_CORS_ORIGINS).")
+    var corsOrigins: String = Environment.string("SEMADJUST_CORS_ORIGINS") ?? ""
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SEMADJUST_LOG_LEVEL).")
     var logLevel: String = Environment.string("SEMADJUST_LOG_LEVEL") ?? "info"
 
@@ -39,7 +42,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.maxBodyBytes = maxBodyBytes
         configuration.serverName = "semadjust"
 
-        let server = HTTPServer(configuration: configuration, responder: ServiceRoutes.make(), logger: logger)
+        let reference = ServerReference()
+        let routes = ServiceRoutes(
+            corsOrigins: corsOrigins.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty },
+            openConnections: { reference.connectionCount })
+        let server = HTTPServer(configuration: configuration, responder: routes.responder(), logger: logger)
+        reference.set(server)
         try await server.run(gracePeriod: .seconds(shutdownGrace))
     }
 }

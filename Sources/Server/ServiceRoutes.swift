@@ -1,14 +1,38 @@
-import AdjustService
 import HTTPCore
+import Synchronization
 
-/// The service's route table. The adjustment endpoints arrive with the AdjustService pipeline;
-/// what exists today is the operational surface an orchestrator needs.
-enum ServiceRoutes {
-    static func make() -> Router {
+/// The service's route table and the layers around it: CORS outside (so error answers carry
+/// CORS headers too), then metrics, then the router. The adjustment endpoints arrive with the
+/// AdjustService pipeline; what exists today is the operational surface an orchestrator needs.
+struct ServiceRoutes {
+    static let knownRoutes: Set<String> = ["/healthz", "/metrics"]
+
+    let metrics: ServiceMetrics
+    let corsPolicy: CORSPolicy
+
+    init(corsOrigins: [String], openConnections: @escaping @Sendable () -> Int) {
+        metrics = ServiceMetrics(knownRoutes: Self.knownRoutes, openConnections: openConnections)
+        corsPolicy = CORSPolicy(origins: corsOrigins.contains("*") ? .any : .list(corsOrigins))
+    }
+
+    func responder() -> some HTTPResponder {
         var router = Router()
         router.get("/healthz") { _ in
             .text("ok\n")
         }
-        return router
+        let metrics = self.metrics
+        router.get("/metrics") { _ in
+            .bytes(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        return CORSResponder(MetricsResponder(inner: router, metrics: metrics), policy: corsPolicy)
     }
+}
+
+/// The server, known only once it exists, for metrics that read its state at scrape time.
+final class ServerReference: Sendable {
+    private let server = Mutex<HTTPServer?>(nil)
+
+    func set(_ value: HTTPServer) { server.withLock { $0 = value } }
+
+    var connectionCount: Int { server.withLock { $0?.connectionCount ?? 0 } }
 }
