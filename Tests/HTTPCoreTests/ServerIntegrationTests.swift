@@ -1,5 +1,5 @@
 import Dispatch
-import HTTPCore
+@testable import HTTPCore
 import Sockets
 import Synchronization
 import Testing
@@ -466,5 +466,37 @@ struct MultipartUploadTests {
                 #expect(tooLarge.text.contains("image"))
             }
         }
+    }
+}
+
+/// Back-pressure: a slow handler must hold the server's buffering to its high-water mark,
+/// however fast and large the upload.
+@Suite(.serialized)
+struct BackPressureTests {
+    @Test func slowConsumerBoundsBufferedBytes() async throws {
+        let peak = Locked(0)
+        var router = Router()
+        router.post("/slow-sink") { request in
+            var total = 0
+            for try await chunk in request.body {
+                total += chunk.count
+                try await Task.sleep(for: .microseconds(200))  // a consumer slower than loopback
+            }
+            peak.withLock { $0 = request.body.channel?.peakBufferedBytes ?? -1 }
+            return .text("\(total)")
+        }
+        let highWater = 256 * 1024
+        try await withServer(configure: { $0.bodyBufferBytes = highWater }, router: router) { _, port in
+            try await blocking {
+                let size = 20 << 20
+                let client = try TestClient(port: port, timeoutMilliseconds: 60000)
+                try client.send("POST /slow-sink HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n")
+                try client.send([UInt8](repeating: 7, count: size))
+                #expect(try client.readResponse().text == "\(size)")
+            }
+        }
+        let observed = peak.withLock { $0 }
+        // One socket read (at most the 64 KiB-ish inbound buffer) may land on top of the mark.
+        #expect(observed > 0 && observed <= highWater + 128 * 1024, "peak buffered \(observed) bytes of a 20 MiB upload")
     }
 }

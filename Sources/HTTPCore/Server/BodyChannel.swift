@@ -14,6 +14,7 @@ final class BodyChannel: Sendable {
         var chunks: [[UInt8]] = []
         var head = 0
         var bufferedBytes = 0
+        var peakBufferedBytes = 0
         var finished = false
         var failure: (any Error)?
         var trailers = HTTPHeaders()
@@ -46,6 +47,7 @@ final class BodyChannel: Sendable {
             }
             s.chunks.append(chunk)
             s.bufferedBytes += chunk.count
+            s.peakBufferedBytes = max(s.peakBufferedBytes, s.bufferedBytes)
             if s.bufferedBytes >= highWaterMark {
                 s.producerPaused = true
                 return (nil, false)
@@ -90,6 +92,9 @@ final class BodyChannel: Sendable {
     }
 
     var trailers: HTTPHeaders { state.withLock { $0.trailers } }
+
+    /// The most bytes ever waiting here unconsumed: what back-pressure is meant to bound.
+    var peakBufferedBytes: Int { state.withLock { $0.peakBufferedBytes } }
 
     // MARK: Consumer side (handler task)
 
