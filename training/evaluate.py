@@ -23,7 +23,7 @@ def load_model(path: Path):
     if path.suffix == ".safetensors":
         from .export import load_exported
         return load_exported(path)
-    ck = torch.load(path / "model.pt" if path.is_dir() else path, map_location="cpu")
+    ck = torch.load(path / "model.pt" if path.is_dir() else path, map_location="cpu", weights_only=False)
     c = ck["config"]
     m = SAAdjustNet(c["mode"], K=c["K"], d=c["d"], parse_classes=c["parse_classes"])
     m.load_state_dict(ck["state_dict"])

@@ -85,7 +85,7 @@ def main(argv=None):
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval-json", type=Path)
     a = ap.parse_args(argv)
-    ck = torch.load(a.run / "model.pt", map_location="cpu")
+    ck = torch.load(a.run / "model.pt", map_location="cpu", weights_only=False)
     c = ck["config"]
     m = SAAdjustNet(c["mode"], K=c["K"], d=c["d"], parse_classes=c["parse_classes"])
     m.load_state_dict(ck["state_dict"])

@@ -179,7 +179,7 @@ def main(argv=None):
         x = torch.cat(feats)
         mu, sd = x.mean(0), x.std(0) + 1e-6
         centroids = (kmeans((x - mu) / sd, a.K, seed=a.seed), mu, sd)
-    cfg = vars(a) | {"train_n": len(train_names), "val_n": len(val_names), "parse_classes": parse_classes}
+    cfg = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()} | {"train_n": len(train_names), "val_n": len(val_names), "parse_classes": parse_classes}
     (a.out / "config.json").write_text(json.dumps(cfg, default=str, indent=1))
     log = open(a.out / "log.jsonl", "a")
     t_start = time.time()
