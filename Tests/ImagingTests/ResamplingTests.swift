@@ -11,11 +11,15 @@ import Testing
         PlanarImage(width: set.width, height: set.height, channels: set.channels, data: set.input)
     }
 
-    @Test(arguments: 0..<5)
+    @Test(arguments: 0..<8)
     func resizeMatchesPillow(_ index: Int) {
         let set = Self.fixture.resize
         let c = set.cases[index]
-        let filter: ResampleFilter = c.filter == "box" ? .box : .lanczos3
+        let filter: ResampleFilter = switch c.filter {
+        case "box": .box
+        case "triangle": .triangle
+        default: .lanczos3
+        }
         let out = Resampler.resize(Self.input(set), width: c.width, height: c.height, filter: filter)
         #expect(out.width == c.width && out.height == c.height && out.channels == set.channels)
         let worst = zip(out.data, c.output).map { abs($0 - $1) }.max() ?? .infinity

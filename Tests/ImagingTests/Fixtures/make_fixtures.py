@@ -38,7 +38,7 @@ from PIL import Image, ImageCms, ImageOps
 from skimage.color import lab2rgb, rgb2lab
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = HERE
+OUT = os.environ.get("FIXTURES_OUT", HERE)
 rng = np.random.default_rng(20240611)
 manifest = {"jpeg": [], "png": [], "hostile": []}
 
@@ -422,8 +422,10 @@ def resize_fixture():
     src = rng.uniform(-1, 2, size=(c, h, w)).astype(np.float32)
     src[0, 5:12, 10:20] = 3.0  # a hard-edged block to show ringing
     cases = []
-    for (ow, oh, flt) in [(11, 7, "lanczos3"), (11, 7, "box"), (53, 31, "lanczos3"), (37, 10, "box"), (8, 23, "lanczos3")]:
-        f = Image.LANCZOS if flt == "lanczos3" else Image.BOX
+    filters = {"lanczos3": Image.LANCZOS, "box": Image.BOX, "triangle": Image.BILINEAR}
+    for (ow, oh, flt) in [(11, 7, "lanczos3"), (11, 7, "box"), (53, 31, "lanczos3"), (37, 10, "box"), (8, 23, "lanczos3"),
+                          (11, 7, "triangle"), (53, 31, "triangle"), (8, 23, "triangle")]:
+        f = filters[flt]
         out = np.stack([np.asarray(Image.fromarray(src[i], "F").resize((ow, oh), f)) for i in range(c)])
         cases.append({"width": ow, "height": oh, "filter": flt, "output": [float(v) for v in out.flatten()]})
     return {"channels": c, "width": w, "height": h, "input": [float(v) for v in src.flatten()], "cases": cases}
