@@ -64,7 +64,7 @@ let package = Package(
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets"], swiftSettings: strict),
-        .testTarget(name: "AdjustServiceTests", dependencies: ["AdjustService"], swiftSettings: strict),
+        .testTarget(name: "AdjustServiceTests", dependencies: ["AdjustService", "Imaging", "Inference"], swiftSettings: strict),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTPCore"], swiftSettings: strict),
         .testTarget(
             name: "InferenceTests",

@@ -1,0 +1,21 @@
+/// A retouched photo and the adjustment map that produced it.
+public struct AdjustResult: Sendable {
+    public struct Stage: Sendable, Equatable {
+        public let name: String
+        public let duration: Duration
+    }
+
+    /// The output photo (JPEG), at the input's full resolution and upright orientation.
+    public let jpeg: [UInt8]
+    /// The map used, as an 8-bit PNG label image (values 0..<K, the photo's size): a format a
+    /// user can edit and send back.
+    public let mapPNG: [UInt8]
+    public let width: Int
+    public let height: Int
+    public let presetNames: [String]
+    /// Fraction of pixels assigned to each preset.
+    public let coverage: [Double]
+    /// Whether the map was the user's rather than the discovered one.
+    public let usedUserMap: Bool
+    public let stages: [Stage]
+}
