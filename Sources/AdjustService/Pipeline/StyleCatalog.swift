@@ -1,0 +1,52 @@
+import Foundation
+public import Inference
+
+/// The styles the service offers: every `*.safetensors` head in the models folder, each paired
+/// with the shared ImageNet trunk. Dropping a new head file into the folder adds a style.
+public struct StyleCatalog: Sendable {
+    public struct Style: Sendable {
+        public let id: String
+        public let pipeline: AdjustPipeline
+        public var presetNames: [String] { pipeline.presetNames }
+        public var presetCount: Int { pipeline.model.description.presetCount }
+    }
+
+    public let styles: [Style]
+    /// Files that looked like models but could not be loaded, with the reason (logged at start).
+    public let skipped: [(file: String, reason: String)]
+
+    public init(styles: [Style]) {
+        self.styles = styles
+        self.skipped = []
+    }
+
+    /// Loads every head in `modelsDirectory` with the trunk at `trunkPath`, sorted by style id.
+    public init(modelsDirectory: String, trunkPath: String) {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: modelsDirectory)) ?? [])
+            .filter { $0.hasSuffix(".safetensors") }
+            .sorted()
+        var styles: [Style] = []
+        var skipped: [(String, String)] = []
+        for file in files {
+            let path = (modelsDirectory as NSString).appendingPathComponent(file)
+            do {
+                let model = try SAAdjustModel(trunkPath: trunkPath, headPath: path)
+                let id = model.description.style
+                if styles.contains(where: { $0.id == id }) {
+                    skipped.append((file, "a second model for style '\(id)'"))
+                    continue
+                }
+                styles.append(Style(id: id, pipeline: AdjustPipeline(model: model)))
+            } catch {
+                skipped.append((file, "\(error)"))
+            }
+        }
+        self.styles = styles.sorted { $0.id < $1.id }
+        self.skipped = skipped
+    }
+
+    public func style(_ id: String) -> Style? { styles.first { $0.id == id } }
+
+    /// `popout` when offered (the paper's first style), else the first by name.
+    public var defaultStyle: Style? { style("popout") ?? styles.first }
+}
