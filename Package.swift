@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets"], swiftSettings: strict),
         .testTarget(name: "AdjustServiceTests", dependencies: ["AdjustService", "Imaging", "Inference"], swiftSettings: strict),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTPCore"], swiftSettings: strict),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTPCore", "AdjustService", "Imaging"], swiftSettings: strict),
         .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference"],

@@ -1,4 +1,6 @@
+import AdjustService
 import ArgumentParser
+import Foundation
 import HTTPCore
 import Logging
 
@@ -21,6 +23,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests get to finish after SIGTERM (env SEMADJUST_SHUTDOWN_GRACE).")
     var shutdownGrace: Int = Environment.integer("SEMADJUST_SHUTDOWN_GRACE") ?? 25
 
+    @Option(help: "Folder of style models (*.safetensors) (env SEMADJUST_MODELS).")
+    var models: String = Environment.string("SEMADJUST_MODELS") ?? "models"
+
+    @Option(help: "The ImageNet ResNet-50 trunk weights (env SEMADJUST_TRUNK).")
+    var trunk: String = Environment.string("SEMADJUST_TRUNK") ?? "../shared/weights/resnet50-imagenet-trunk.safetensors"
+
+    @Option(help: "Inference jobs run at once; default one per two cores (env SEMADJUST_WORKERS).")
+    var workers: Int = Environment.integer("SEMADJUST_WORKERS") ?? max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+
+    @Option(help: "Requests that may wait for a worker before new ones get 503 (env SEMADJUST_QUEUE).")
+    var queue: Int = Environment.integer("SEMADJUST_QUEUE") ?? 8
+
+    @Option(help: "Seconds a request may wait for a worker (env SEMADJUST_QUEUE_DEADLINE).")
+    var queueDeadline: Int = Environment.integer("SEMADJUST_QUEUE_DEADLINE") ?? 30
+
     @Option(help: "Origins allowed to call the API from a browser, comma-separated, or * (env SEMADJUST_CORS_ORIGINS).")
     var corsOrigins: String = Environment.string("SEMADJUST_CORS_ORIGINS") ?? ""
 
@@ -42,12 +59,24 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.limits.maxBodyBytes = maxBodyBytes
         configuration.serverName = "semadjust"
 
+        let catalog = StyleCatalog(modelsDirectory: models, trunkPath: trunk)
+        for (file, reason) in catalog.skipped { logger.warning("model \(file) not loaded: \(reason)") }
+        logger.info("styles: \(catalog.styles.map(\.id).joined(separator: ", ")) (from \(models))")
+        if catalog.styles.isEmpty { logger.warning("no models loaded from \(models): /readyz answers 503") }
+        let blasThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
+        logger.info("\(workers) inference worker(s) × \(blasThreads) BLAS thread(s), queue \(queue)")
+        let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
+        let adjust = AdjustRoutes(
+            catalog: catalog, workers: pool, maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline))
+
         let reference = ServerReference()
         let routes = ServiceRoutes(
             corsOrigins: corsOrigins.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty },
+            adjust: adjust,
             openConnections: { reference.connectionCount })
         let server = HTTPServer(configuration: configuration, responder: routes.responder(), logger: logger)
         reference.set(server)
         try await server.run(gracePeriod: .seconds(shutdownGrace))
+        pool.shutdown()
     }
 }

@@ -1,18 +1,20 @@
+import AdjustService
 import HTTPCore
 import Synchronization
 
 /// The service's route table and the layers around it: CORS outside (so error answers carry
-/// CORS headers too), then metrics, then the router. The adjustment endpoints arrive with the
-/// AdjustService pipeline; what exists today is the operational surface an orchestrator needs.
+/// CORS headers too), then metrics, then the router.
 struct ServiceRoutes {
-    static let knownRoutes: Set<String> = ["/healthz", "/metrics"]
+    static let knownRoutes: Set<String> = ["/healthz", "/readyz", "/metrics", "/v1/styles", "/v1/adjust"]
 
     let metrics: ServiceMetrics
     let corsPolicy: CORSPolicy
+    let adjust: AdjustRoutes?
 
-    init(corsOrigins: [String], openConnections: @escaping @Sendable () -> Int) {
+    init(corsOrigins: [String], adjust: AdjustRoutes? = nil, openConnections: @escaping @Sendable () -> Int) {
         metrics = ServiceMetrics(knownRoutes: Self.knownRoutes, openConnections: openConnections)
         corsPolicy = CORSPolicy(origins: corsOrigins.contains("*") ? .any : .list(corsOrigins))
+        self.adjust = adjust
     }
 
     func responder() -> some HTTPResponder {
@@ -24,6 +26,7 @@ struct ServiceRoutes {
         router.get("/metrics") { _ in
             .bytes(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
+        adjust?.register(in: &router)
         return CORSResponder(MetricsResponder(inner: router, metrics: metrics), policy: corsPolicy)
     }
 }

@@ -1,0 +1,145 @@
+import AdjustService
+import Foundation
+import HTTPCore
+import Imaging
+import Testing
+@testable import Server
+
+/// `/v1/adjust` and friends in process, on the reduced-configuration model of the engine's
+/// parity fixtures (random weights: these check the HTTP contract, not the retouching).
+struct AdjustRoutesTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("InferenceTests/Fixtures")
+
+    /// A models folder holding the tiny head (as style "tiny") and a file that is not a model.
+    static func catalog() throws -> StyleCatalog {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("semadjust-models-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: fixtures.appendingPathComponent("tiny-model.safetensors"), to: folder.appendingPathComponent("tiny.safetensors"))
+        try Data("not a model".utf8).write(to: folder.appendingPathComponent("broken.safetensors"))
+        return StyleCatalog(modelsDirectory: folder.path, trunkPath: fixtures.appendingPathComponent("tiny-trunk.safetensors").path)
+    }
+
+    static func responder(queue: Int = 4) throws -> some HTTPResponder {
+        let adjust = AdjustRoutes(
+            catalog: try catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: queue),
+            maxImageBytes: 1 << 20, queueDeadline: .seconds(5))
+        return ServiceRoutes(corsOrigins: [], adjust: adjust, openConnections: { 0 }).responder()
+    }
+
+    static func photo() throws -> [UInt8] {
+        var pixels = [UInt8](repeating: 90, count: 64 * 48 * 3)
+        for i in 0..<(64 * 48) {
+            pixels[3 * i] = UInt8((i % 64) * 4)
+            pixels[3 * i + 1] = UInt8((i / 64) * 5)
+        }
+        return try JPEGEncoder().encode(RGBImage(width: 64, height: 48, pixels: pixels))
+    }
+
+    static func form(_ fields: [(name: String, filename: String?, body: [UInt8])]) -> (String, [UInt8]) {
+        var body: [UInt8] = []
+        for field in fields {
+            let filename = field.filename.map { "; filename=\"\($0)\"" } ?? ""
+            body += Array("--XyZ\r\nContent-Disposition: form-data; name=\"\(field.name)\"\(filename)\r\n\r\n".utf8)
+            body += field.body + Array("\r\n".utf8)
+        }
+        body += Array("--XyZ--\r\n".utf8)
+        return ("multipart/form-data; boundary=XyZ", body)
+    }
+
+    static func post(_ responder: some HTTPResponder, _ fields: [(name: String, filename: String?, body: [UInt8])], accept: String? = nil) async throws -> HTTPResponse {
+        let (type, body) = form(fields)
+        var headers: HTTPHeaders = ["Content-Type": type]
+        if let accept { headers.add("Accept", accept) }
+        return try await responder.respond(to: HTTPRequest(method: .post, target: "/v1/adjust", headers: headers, body: .bytes(body)))
+    }
+
+    static func status(of work: () async throws -> HTTPResponse) async -> (Int, String) {
+        do {
+            let response = try await work()
+            return (response.status.code, "")
+        } catch let error as HTTPError {
+            return (error.status.code, error.detail)
+        } catch {
+            return (-1, "\(error)")
+        }
+    }
+
+    @Test func catalogLoadsModelsAndSkipsBrokenFiles() throws {
+        let catalog = try Self.catalog()
+        #expect(catalog.styles.map(\.id) == ["tiny"])
+        #expect(catalog.skipped.map(\.file) == ["broken.safetensors"])
+    }
+
+    @Test func defaultAnswerIsTheJPEGWithMapMetadataInHeaders() async throws {
+        let responder = try Self.responder()
+        let response = try await Self.post(responder, [("image", "photo.jpg", try Self.photo())])
+        #expect(response.status.code == 200)
+        #expect(response.headers["Content-Type"] == "image/jpeg")
+        #expect(response.headers["X-Style"] == "tiny")
+        #expect(response.headers["X-Map-K"] == "2")
+        #expect(response.headers["Server-Timing"]?.contains("context;dur=") == true)
+        guard case .bytes(let jpeg) = response.body else { Issue.record("no body"); return }
+        let decoded = try ImageDecoder().decode(jpeg).image
+        #expect(decoded.width == 64 && decoded.height == 48)
+    }
+
+    @Test func jsonAnswerCarriesImageAndEditableMap() async throws {
+        let responder = try Self.responder()
+        let response = try await Self.post(responder, [("image", "p.jpg", try Self.photo()), ("style", nil, Array("tiny".utf8))], accept: "application/json")
+        #expect(response.headers["Content-Type"] == "application/json")
+        guard case .bytes(let body) = response.body,
+              let json = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            Issue.record("not JSON"); return
+        }
+        #expect(json["K"] as? Int == 2)
+        #expect((json["coverage"] as? [Double])?.reduce(0, +) ?? 0 > 0.999)
+        let map = try #require(Data(base64Encoded: json["map"] as? String ?? ""))
+        let decodedMap = try PNGDecoder().decode([UInt8](map)).image
+        #expect(decodedMap.width == 64 && decodedMap.height == 48)
+        // The map sent back is accepted as a user map: the personalisation loop closes.
+        let again = try await Self.post(responder, [("image", "p.jpg", try Self.photo()), ("map", "map.png", [UInt8](map))], accept: "application/json")
+        #expect(again.status.code == 200)
+    }
+
+    @Test func badRequestsGetPreciseStatuses() async throws {
+        let responder = try Self.responder()
+        let photo = try Self.photo()
+        let wrongK = try PNGEncoder().encode(pixels: [UInt8](repeating: 3, count: 16), width: 4, height: 4, channels: 1)
+        let cases: [(String, [(name: String, filename: String?, body: [UInt8])], String?, Int, String)] = [
+            ("no image", [("style", nil, Array("tiny".utf8))], nil, 400, "no 'image' field"),
+            ("unknown field", [("image", "p.jpg", photo), ("picture", "p.jpg", photo)], nil, 400, "unknown form field 'picture'"),
+            ("unknown style", [("image", "p.jpg", photo), ("style", nil, Array("sepia".utf8))], nil, 422, "unknown style 'sepia'"),
+            ("corrupt image", [("image", "p.jpg", Array(photo.prefix(100)))], nil, 422, "could not be decoded"),
+            ("not an image", [("image", "p.txt", Array("hello".utf8))], nil, 415, "could not be decoded"),
+            ("wrong K map", [("image", "p.jpg", photo), ("map", "m.png", wrongK)], nil, 422, "K = 2"),
+            ("bad quality", [("image", "p.jpg", photo), ("quality", nil, Array("high".utf8))], nil, 400, "quality"),
+            ("quality out of range", [("image", "p.jpg", photo), ("quality", nil, Array("0".utf8))], nil, 422, "between 1 and 100"),
+            ("unacceptable Accept", [("image", "p.jpg", photo)], "text/html", 406, "image/jpeg or application/json"),
+        ]
+        for (name, fields, accept, status, detail) in cases {
+            let (code, message) = await Self.status { try await Self.post(responder, fields, accept: accept) }
+            #expect(code == status, "\(name): \(message)")
+            #expect(message.contains(detail), "\(name): \(message)")
+        }
+    }
+
+    @Test func stylesAndReadiness() async throws {
+        let responder = try Self.responder()
+        let ready = try await responder.respond(to: HTTPRequest(method: .get, target: "/readyz"))
+        #expect(ready.status.code == 200)
+        let styles = try await responder.respond(to: HTTPRequest(method: .get, target: "/v1/styles"))
+        guard case .bytes(let body) = styles.body else { Issue.record("no body"); return }
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(text.contains(#""id":"tiny""#) && text.contains(#""K":2"#) && text.contains(#""presets":["p0","p1"]"#))
+
+        let empty = ServiceRoutes(
+            corsOrigins: [],
+            adjust: AdjustRoutes(catalog: StyleCatalog(styles: []), workers: WorkerPool(workerCount: 1, queueCapacity: 1),
+                                 maxImageBytes: 1 << 20, queueDeadline: .seconds(1)),
+            openConnections: { 0 }).responder()
+        let (code, _) = await Self.status { try await empty.respond(to: HTTPRequest(method: .get, target: "/readyz")) }
+        #expect(code == 503)
+    }
+}
