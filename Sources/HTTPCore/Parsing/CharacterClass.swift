@@ -2,14 +2,7 @@
 /// validation in the hot path is one load per byte.
 enum CharacterClass {
     /// tchar: the characters of a token (method names, header names, transfer codings).
-    static let token: [Bool] = table { byte in
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
-    }
+    static let token = alphanumerics(plus: "!#$%&'*+-.^_`|~")
 
     /// field-vchar / obs-text plus SP and HTAB: what may appear inside a field value. Excludes every
     /// control character (NUL, bare CR, LF, DEL), which is how header injection gets in.
@@ -19,22 +12,19 @@ enum CharacterClass {
 
     /// The characters RFC 3986 allows in a URI: unreserved, reserved (gen-delims and sub-delims),
     /// and `%` for escapes. `#` is excluded: a fragment is never sent in a request-target.
-    static let requestTarget: [Bool] = table { byte in
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return Array("-._~:/?[]@!$&'()*+,;=%".utf8).contains(byte)
-        }
-    }
+    static let requestTarget = alphanumerics(plus: "-._~:/?[]@!$&'()*+,;=%")
 
     /// The characters of a Host header: reg-name, IP-literal and port.
-    static let host: [Bool] = table { byte in
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return Array("-._~!$&'()*+,;=:%[]".utf8).contains(byte)
+    static let host = alphanumerics(plus: "-._~!$&'()*+,;=:%[]")
+
+    /// ASCII letters and digits plus the given punctuation.
+    private static func alphanumerics(plus punctuation: String) -> [Bool] {
+        let extra = Array(punctuation.utf8)
+        return table { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            default: extra.contains(byte)
+            }
         }
     }
 
