@@ -77,7 +77,7 @@ def main(argv=None):
         st["renet.out"] = renet
         src = {"layer1": feat["layer1"], "layer2": feat["layer2"], "layer3": l3, "renet": renet}
         for s in SCALES:
-            st[f"squeeze.{s}"] = model.squeeze[s](l2n(src[s]).unsqueeze(0))[0]   # ctx, h_s, w_s
+            st[f"squeeze.{s}"] = model.squeeze[s](l2n(src[s], dim=0).unsqueeze(0))[0]   # ctx, h_s, w_s
         H, W = full.shape[:2]
         lab = to_unit_lab(full)
         st["lab_unit"] = lab
@@ -85,7 +85,7 @@ def main(argv=None):
         labp = lab.reshape(3, -1).t()
         y = sum(sample(st[f"squeeze.{s}"], grid) for s in SCALES)
         xf = torch.cat([torch.stack([2 * labp[:, 0] - 1, labp[:, 1], labp[:, 2]], -1),
-                        sample(l2n(feat["conv1"]), grid)], -1)
+                        sample(l2n(feat["conv1"], dim=0), grid)], -1)
         st["x"], st["y"] = xf, y                                      # N=H*W row-major, channels last
         hx = torch.tanh(model.U(xf))
         st["tanh_Ux"] = hx

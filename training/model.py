@@ -168,12 +168,12 @@ class SAAdjustNet(nn.Module):
             src = {"layer1": f["layer1"], "layer2": f["layer2"], "layer3": f["layer3"], "renet": r}
             maps = {}
             for s in SCALES:
-                fn = l2n(src[s].float())
+                fn = l2n(src[s].float(), dim=0)   # unbatched C,h,w: channels are dim 0
                 if n_points and fn.shape[1] * fn.shape[2] > n_points:
                     maps[s] = (fn, self.squeeze[s])
                 else:
                     maps[s] = self.squeeze[s](fn.unsqueeze(0))[0]
-            maps["conv1n"] = l2n(f["conv1"].float())
+            maps["conv1n"] = l2n(f["conv1"].float(), dim=0)
             out.append(maps)
         return out
 

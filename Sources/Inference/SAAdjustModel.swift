@@ -10,7 +10,7 @@ public struct SAAdjustModel: Sendable {
     let trunk: ResNetTrunk
     let renet: ReNet
     let head: ColourHead
-    /// The spec's per-position normalisation; `.overHeight` only for the reference's fixtures (see the type).
+    /// The spec's per-position normalisation over channels.
     let normalisation: FeatureNormalisation
 
     public init(trunkPath: String, headPath: String) throws(ModelError) {
