@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let catalog = StyleCatalog(modelsDirectory: models, trunkPath: trunk)
         for (file, reason) in catalog.skipped { logger.warning("model \(file) not loaded: \(reason)") }
-        logger.info("styles: \(catalog.styles.map(\.id).joined(separator: ", ")) (from \(models))")
+        logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(models))")
         if catalog.styles.isEmpty { logger.warning("no models loaded from \(models): /readyz answers 503") }
         let blasThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
         logger.info("\(workers) inference worker(s) × \(blasThreads) BLAS thread(s), queue \(queue)")

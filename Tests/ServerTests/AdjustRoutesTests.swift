@@ -68,7 +68,8 @@ struct AdjustRoutesTests {
 
     @Test func catalogLoadsModelsAndSkipsBrokenFiles() throws {
         let catalog = try Self.catalog()
-        #expect(catalog.styles.map(\.id) == ["tiny"])
+        #expect(catalog.ids == ["tiny"])
+        #expect(catalog.defaultStyle?.id == "tiny")
         #expect(catalog.skipped.map(\.file) == ["broken.safetensors"])
     }
 
@@ -110,7 +111,7 @@ struct AdjustRoutesTests {
         let cases: [(String, [(name: String, filename: String?, body: [UInt8])], String?, Int, String)] = [
             ("no image", [("style", nil, Array("tiny".utf8))], nil, 400, "no 'image' field"),
             ("unknown field", [("image", "p.jpg", photo), ("picture", "p.jpg", photo)], nil, 400, "unknown form field 'picture'"),
-            ("unknown style", [("image", "p.jpg", photo), ("style", nil, Array("sepia".utf8))], nil, 422, "unknown style 'sepia'"),
+            ("unknown style", [("image", "p.jpg", photo), ("style", nil, Array("sepia".utf8))], nil, 422, "unknown style 'sepia'; available: tiny"),
             ("corrupt image", [("image", "p.jpg", Array(photo.prefix(100)))], nil, 422, "could not be decoded"),
             ("not an image", [("image", "p.txt", Array("hello".utf8))], nil, 415, "could not be decoded"),
             ("wrong K map", [("image", "p.jpg", photo), ("map", "m.png", wrongK)], nil, 422, "K = 2"),
@@ -129,6 +130,7 @@ struct AdjustRoutesTests {
         let responder = try Self.responder()
         let ready = try await responder.respond(to: HTTPRequest(method: .get, target: "/readyz"))
         #expect(ready.status.code == 200)
+        if case .bytes(let text) = ready.body { #expect(String(decoding: text, as: UTF8.self) == "ready: tiny\n") }
         let styles = try await responder.respond(to: HTTPRequest(method: .get, target: "/v1/styles"))
         guard case .bytes(let body) = styles.body else { Issue.record("no body"); return }
         let text = String(decoding: body, as: UTF8.self)

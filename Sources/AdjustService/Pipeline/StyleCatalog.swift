@@ -47,6 +47,11 @@ public struct StyleCatalog: Sendable {
 
     public func style(_ id: String) -> Style? { styles.first { $0.id == id } }
 
+    /// The style ids, in order. Built with a closure on purpose: on Swift 6.3.1 (debug builds)
+    /// `styles.map(\.id)` returned garbage strings from another module's key path projection of
+    /// this struct, reproducibly, while direct property access was right.
+    public var ids: [String] { styles.map { $0.id } }
+
     /// `popout` when offered (the paper's first style), else the first by name.
     public var defaultStyle: Style? { style("popout") ?? styles.first }
 }

@@ -18,7 +18,7 @@ struct AdjustRoutes: Sendable {
             guard !catalog.styles.isEmpty else {
                 throw HTTPError(.serviceUnavailable, detail: "no models are loaded", headers: ["Retry-After": "5"])
             }
-            return .text("ready: \(catalog.styles.map(\.id).joined(separator: ", "))\n")
+            return .text("ready: \(catalog.ids.joined(separator: ", "))\n")
         }
         router.get("/v1/styles") { [catalog] _ in
             var json = JSONWriter()
@@ -72,7 +72,7 @@ struct AdjustRoutes: Sendable {
         }
         guard let style = styleID.map({ catalog.style($0) }) ?? catalog.defaultStyle else {
             if catalog.styles.isEmpty { throw HTTPError(.serviceUnavailable, detail: "no models are loaded") }
-            throw HTTPError(.unprocessableContent, detail: "unknown style '\(styleID ?? "")'; available: \(catalog.styles.map(\.id).joined(separator: ", "))")
+            throw HTTPError(.unprocessableContent, detail: "unknown style '\(styleID ?? "")'; available: \(catalog.ids.joined(separator: ", "))")
         }
 
         let result: AdjustResult
