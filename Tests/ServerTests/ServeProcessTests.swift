@@ -25,6 +25,8 @@ struct ServeProcessTests {
         process.standardOutput = output
         process.standardError = output
         try process.run()
+        // Never leave a server behind, whichever expectation fails first.
+        defer { if process.isRunning { process.terminate() } }
 
         // The log line tells which port the kernel chose.
         var log = ""
@@ -46,8 +48,7 @@ struct ServeProcessTests {
         let exitDeadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < exitDeadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!process.isRunning)
-        if process.isRunning { process.terminate() }
-        #expect(process.terminationStatus == 0)
+        if !process.isRunning { #expect(process.terminationStatus == 0) }
         log += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("shutting down gracefully"))
         #expect(log.contains("server stopped"))
