@@ -59,7 +59,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// The request currently being answered.
     private struct Exchange {
         let method: HTTPMethod
-        var path: String
+        let path: String
         let version: HTTPVersion
         let requestID: String
         let startedAt: UInt64
@@ -305,33 +305,31 @@ final class HTTPConnection: @unchecked Sendable {
         let requestID = head.headers[configuration.requestIDHeader].flatMap { RequestID.isAcceptable($0) ? $0 : nil }
             ?? RequestID.generate()
         let now = Self.now()
-        var exchange = Exchange(
-            method: head.method, path: "", version: head.version,
-            requestID: requestID, startedAt: headStartedAt ?? now, keepAlive: head.keepAlive && !draining,
-            expectsContinue: head.expectsContinue, bodyComplete: head.framing == .none
-        )
-        headStartedAt = nil
         let body: HTTPRequestBody
         if head.framing == .none {
             body = .empty
             input = .head
         } else {
             let channel = BodyChannel(highWaterMark: configuration.bodyBufferBytes, delegate: self)
-            exchange.channel = channel
-            let decoder = BodyDecoder(framing: head.framing, limits: limits)
-            input = .body(decoder, channel)
+            input = .body(BodyDecoder(framing: head.framing, limits: limits), channel)
             lastBodyProgress = now
             rateWindowStart = now
             rateWindowBytes = 0
             rateWindowPaused = false
-            if case .length(let n) = head.framing { body = HTTPRequestBody(channel: channel, expectedLength: n) }
-            else { body = HTTPRequestBody(channel: channel, expectedLength: nil) }
+            let expectedLength: Int? = if case .length(let n) = head.framing { n } else { nil }
+            body = HTTPRequestBody(channel: channel, expectedLength: expectedLength)
         }
         let request = HTTPRequest(
             method: head.method, target: head.target, version: head.version, headers: head.headers,
             body: body, remoteAddress: remoteAddress, id: requestID
         )
-        exchange.path = request.path
+        var exchange = Exchange(
+            method: head.method, path: request.path, version: head.version,
+            requestID: requestID, startedAt: headStartedAt ?? now, keepAlive: head.keepAlive && !draining,
+            expectsContinue: head.expectsContinue, bodyComplete: head.framing == .none
+        )
+        exchange.channel = body.channel
+        headStartedAt = nil
         let core = self.core
         exchange.task = Task { [self] in
             let response = await core.respond(to: request)
