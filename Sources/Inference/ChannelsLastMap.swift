@@ -19,11 +19,11 @@ public struct ChannelsLastMap: Sendable {
 
     /// M · l2n(f)[:, p] for every position p of a CHW map, stored channels-last: the hypercolumn
     /// normalisation and the scale's folded 1x1 projection, at the scale's own resolution.
-    static func projectingNormalised(_ f: Tensor, by m: Matrix, normalisation: FeatureNormalisation) -> ChannelsLastMap {
+    static func projectingNormalised(_ f: Tensor, by m: Matrix) -> ChannelsLastMap {
         precondition(m.cols == f.channels, "projection \(m.rows)x\(m.cols) on \(f.shape)")
         let p = f.shape.plane
         var out = Matrix(rows: p, cols: m.rows)
-        normalisation.normalised(f).withUnsafeBufferPointer { src in
+        FeatureNormalisation.normalised(f).withUnsafeBufferPointer { src in
             m.withUnsafeBufferPointer { w in
                 out.withUnsafeMutableBufferPointer { dst in
                     // out[P × K] = l2n(f)ᵀ[P × C] · Mᵀ[C × K]

@@ -10,26 +10,14 @@ public struct SAAdjustModel: Sendable {
     let trunk: ResNetTrunk
     let renet: ReNet
     let head: ColourHead
-    /// The spec's per-position normalisation over channels.
-    let normalisation: FeatureNormalisation
-
     public init(trunkPath: String, headPath: String) throws(ModelError) {
-        try self.init(trunkPath: trunkPath, headPath: headPath, normalisation: .overChannels)
-    }
-
-    init(trunkPath: String, headPath: String, normalisation: FeatureNormalisation) throws(ModelError) {
         let t: SafetensorsFile, h: SafetensorsFile
         do { t = try SafetensorsFile(path: trunkPath) } catch { throw .trunk(error) }
         do { h = try SafetensorsFile(path: headPath) } catch { throw .head(error) }
-        try self.init(trunk: t, head: h, normalisation: normalisation)
+        try self.init(trunk: t, head: h)
     }
 
     public init(trunk t: SafetensorsFile, head h: SafetensorsFile) throws(ModelError) {
-        try self.init(trunk: t, head: h, normalisation: .overChannels)
-    }
-
-    init(trunk t: SafetensorsFile, head h: SafetensorsFile, normalisation: FeatureNormalisation) throws(ModelError) {
-        self.normalisation = normalisation
         description = try ModelDescription(metadata: h.metadata)
         let eps = description.batchNormEpsilon
         do { trunk = try ResNetTrunk(file: t, eps: eps) } catch { throw .trunk(error) }
@@ -78,9 +66,9 @@ public struct SAAdjustModel: Sendable {
         let scales = [f.layer1, f.layer2, f.layer3, r]
         return ContextResult(
             workingHeight: height, workingWidth: width, mode: description.mode,
-            conv1Piece: .projectingNormalised(f.conv1, by: head.uConv1, normalisation: normalisation),
+            conv1Piece: .projectingNormalised(f.conv1, by: head.uConv1),
             scalePieces: zip(scales, head.scaleProjections).map {
-                .projectingNormalised($0, by: $1, normalisation: normalisation)
+                .projectingNormalised($0, by: $1)
             },
             scaleBias: head.scaleBias)
     }

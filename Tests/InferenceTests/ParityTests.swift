@@ -136,7 +136,7 @@ import Testing
 
     @Test func channelNormalisationGivesUnitVectors() throws {
         let t = Tensor(shape: TensorShape(channels: 3, height: 1, width: 3), values: [3, 0, 1e-9, 4, 0, 0, 0, 2, 0])
-        let n = FeatureNormalisation.overChannels.normalised(t)
+        let n = FeatureNormalisation.normalised(t)
         // (3,4,0) → (0.6, 0.8, 0); (0,0,2) → (0,0,1); (1e-9,0,0) stays tiny (norm clamped at 1e-6).
         let c = Comparison(n.values, [0.6, 0, 1e-3, 0.8, 0, 0, 0, 1, 0])
         #expect(c.maxAbs <= 1e-7, "\(c)")
