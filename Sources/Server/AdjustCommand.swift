@@ -1,0 +1,76 @@
+import AdjustService
+import ArgumentParser
+import Foundation
+
+/// `semadjust adjust`: retouches photos on this machine with the same models and engine the
+/// service uses, one file or whole folders, without a server.
+struct AdjustCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adjust",
+        abstract: "Adjust JPEG or PNG photos without a server: one file, several, or folders of them.",
+        discussion: """
+            One photo:  semadjust adjust in.jpg -o out.jpg [--style S] [--map map.png] [--save-map map.png]
+            Batch:      semadjust adjust DIR_OR_FILES... -o OUTDIR [--save-map MAPDIR] [--map MAP.png|MAPDIR]
+
+            In batch mode (several inputs, a folder, or -o naming a folder) each NAME.jpg|.jpeg|.png \
+            becomes OUTDIR/NAME.jpg and its map MAPDIR/NAME.png; a --map folder holds NAME.png per photo \
+            (what --save-map wrote, edited), a --map file applies to every photo. A photo that fails is \
+            reported and the rest go on; the exit status is 1 when any failed.
+            """
+    )
+
+    @Argument(help: "JPEG or PNG photos, or folders of them (their *.jpg, *.jpeg and *.png files, not subfolders).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "The output JPEG for one photo; the output folder in batch mode (created when missing).")
+    var output: String
+
+    @Option(help: "Style id (see `semadjust styles`); default: popout when present, else the first style.")
+    var style: String?
+
+    @Option(help: "Your adjustment map, resized to each photo: a PNG label image of preset indices 0..K-1, or a PNG with K channels of preset weights; in batch mode a file for all photos or a folder of NAME.png.")
+    var map: String?
+
+    @Option(help: "Also write the map used (8-bit PNG label image, the photo's size): a file for one photo, a folder in batch mode.")
+    var saveMap: String?
+
+    @Option(help: "JPEG quality of the output, 1...100.")
+    var quality: Int = 90
+
+    @Flag(name: .shortAndLong, help: "Print only errors.")
+    var quiet = false
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    func validate() throws {
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100, got \(quality)") }
+        guard !inputs.isEmpty else { throw ValidationError("give at least one photo or folder") }
+    }
+
+    func run() throws {
+        let plan = try AdjustPlan(inputs: inputs, output: output, map: map, saveMap: saveMap)
+        let catalog = try modelOptions.loadCatalog()
+        guard let chosen = style.map({ catalog.style($0) }) ?? catalog.defaultStyle else {
+            throw CommandLineFailure("unknown style '\(style ?? "")'; available: \(catalog.ids.joined(separator: ", "))")
+        }
+        try plan.createFolders()
+        // Photos are adjusted one after another, so the one job gets every core's BLAS thread.
+        ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: 1)
+
+        var reporter = ProgressReporter(total: plan.jobs.count, isBatch: plan.isBatch, quiet: quiet)
+        var failures = 0
+        for job in plan.jobs {
+            reporter.starting(job)
+            let started = ContinuousClock.now
+            do {
+                let result = try job.run(with: chosen.pipeline, quality: quality)
+                reporter.succeeded(job, result, after: ContinuousClock.now - started)
+            } catch {
+                failures += 1
+                reporter.failed(job, error)
+            }
+        }
+        reporter.finish(style: chosen.id)
+        if failures > 0 { throw ExitCode.failure }
+    }
+}
