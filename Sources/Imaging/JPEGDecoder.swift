@@ -57,7 +57,7 @@ public struct JPEGDecoder: Sendable {
         let upright = orientation.apply(to: pixels, width: width, height: height, channels: 3)
         return DecodedImage(
             image: RGBImage(width: upright.width, height: upright.height, pixels: upright.pixels),
-            iccProfile: icc, orientation: orientation, format: .jpeg)
+            iccProfile: icc, orientation: orientation, format: .jpeg, isGrayscale: info.num_components == 1)
     }
 
     private func error(for status: Int32, handle: OpaquePointer, declared: cjpeg_info) -> ImagingError {

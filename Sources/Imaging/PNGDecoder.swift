@@ -61,7 +61,8 @@ public struct PNGDecoder: Sendable {
         let uprightAlpha = alpha.map { orientation.apply(to: $0, width: width, height: height, channels: 1).pixels }
         return DecodedImage(
             image: RGBImage(width: upright.width, height: upright.height, pixels: upright.pixels),
-            alpha: uprightAlpha, iccProfile: icc, orientation: orientation, format: .png, hadAlpha: hasAlpha)
+            alpha: uprightAlpha, iccProfile: icc, orientation: orientation, format: .png, hadAlpha: hasAlpha,
+            isGrayscale: info.color_type & 2 == 0)  // PNG_COLOR_MASK_COLOR clear: types 0 and 4
     }
 
     /// Walks the chunk headers before libpng sees the data and returns the
