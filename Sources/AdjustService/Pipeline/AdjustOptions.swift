@@ -1,19 +1,30 @@
 /// What a caller may choose about one adjustment.
 public struct AdjustOptions: Sendable, Equatable {
+    /// The smallest and largest `maxSide` accepted: below 64 px the trunk sees almost nothing, above
+    /// the decoder's side limit the option could never apply.
+    public static let maxSideRange = 64...20_000
+
     /// JPEG quality of the output, 1…100.
     public var quality: Int = 90
-    /// A user-supplied adjustment map as PNG bytes: an 8-bit label image whose values are preset
-    /// indices 0..<K, any size (resized to the photo, nearest neighbour). Nil uses the discovered map.
+    /// A user-supplied adjustment map as PNG bytes, any size (resized to the photo): an 8-bit
+    /// grayscale label image of preset indices 0..<K, or a PNG with exactly K channels of per-preset
+    /// weights (K = 2 gray+alpha, 3 RGB, 4 RGBA). Nil uses the discovered map.
     public var mapPNG: [UInt8]? = nil
+    /// When set, a photo whose long side is larger is downscaled to it first; the output has that size.
+    public var maxSide: Int? = nil
 
-    public init(quality: Int = 90, mapPNG: [UInt8]? = nil) {
+    public init(quality: Int = 90, mapPNG: [UInt8]? = nil, maxSide: Int? = nil) {
         self.quality = quality
         self.mapPNG = mapPNG
+        self.maxSide = maxSide
     }
 
     func validate() throws(AdjustError) {
         guard (1...100).contains(quality) else {
             throw .invalidOption("quality must be between 1 and 100, got \(quality)")
+        }
+        if let maxSide, !Self.maxSideRange.contains(maxSide) {
+            throw .invalidOption("max_side must be between \(Self.maxSideRange.lowerBound) and \(Self.maxSideRange.upperBound), got \(maxSide)")
         }
     }
 }

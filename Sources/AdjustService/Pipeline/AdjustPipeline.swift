@@ -2,8 +2,10 @@ public import Imaging
 public import Inference
 
 /// One style's whole path from uploaded bytes to retouched JPEG and map:
-/// decode → working resolution → context (trunk, ReNet, map) → full-resolution colour pass →
-/// encode. Synchronous and CPU-bound: callers run it on a `WorkerPool` worker.
+/// decode → (max side) → working resolution → context (trunk, ReNet, map) → full-resolution colour
+/// pass → encode. The first half (`analyse`) is what the photo cache keeps; `render` is the second
+/// half and all a re-render with a new map costs. Synchronous and CPU-bound: callers run it on a
+/// `WorkerPool` worker.
 public struct AdjustPipeline: Sendable {
     public let model: SAAdjustModel
     public let decodeLimits: DecodeLimits
@@ -13,8 +15,11 @@ public struct AdjustPipeline: Sendable {
         self.decodeLimits = decodeLimits
     }
 
+    public var styleID: String { model.description.style }
     public var presetNames: [String] { model.description.presetNames }
+    public var presetCount: Int { model.description.presetCount }
 
+    /// The whole path for a new photo.
     public func adjust(imageBytes: [UInt8], options: AdjustOptions = AdjustOptions()) throws(AdjustError) -> AdjustResult {
         try options.validate()
         var clock = StageClock()
@@ -25,19 +30,18 @@ public struct AdjustPipeline: Sendable {
         } catch {
             throw .undecodableImage(error)
         }
-        let photo = PlanarImage(decoded.image)
-        let width = photo.width, height = photo.height
-        let presetCount = model.description.presetCount
+        clock.lap("decode")
+        let photo = Self.limited(decoded.image, maxSide: options.maxSide)
         // Validate the user's map before spending seconds on inference.
         let userMap = try options.mapPNG.map { png throws(AdjustError) in
-            try LabelMap(png: png, presetCount: presetCount, width: width, height: height)
+            try UserMap(png: png, presetCount: presetCount, width: photo.width, height: photo.height)
         }
-        clock.lap("decode")
 
-        let working = model.workingSize(height: height, width: width)
-        let small = working.width == width && working.height == height
-            ? photo
-            : Resampler.resize(photo, width: working.width, height: working.height, filter: .triangle)
+        let planar = PlanarImage(photo)
+        let working = model.workingSize(height: photo.height, width: photo.width)
+        let small = working.width == photo.width && working.height == photo.height
+            ? planar
+            : Resampler.resize(planar, width: working.width, height: working.height, filter: .triangle)
         let rgb = Tensor(shape: TensorShape(channels: 3, height: small.height, width: small.width), values: small.data)
         clock.lap("resize")
 
@@ -48,15 +52,51 @@ public struct AdjustPipeline: Sendable {
             throw .inference(error)
         }
         clock.lap("context")
+        let analysis = AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: decoded.iccProfile, context: context)
+        return try render(analysis, userMap: userMap, planar: planar, quality: options.quality, clock: clock)
+    }
 
-        let map = userMap ?? LabelMap(argmaxOf: context.mapProbabilities(height: height, width: width))
+    /// The colour pass and encode for a photo analysed earlier (the `image_id` loop): no decode,
+    /// no trunk. `options.maxSide` must be nil: the cached photo's size is fixed.
+    public func render(_ analysis: AnalysedPhoto, options: AdjustOptions) throws(AdjustError) -> AdjustResult {
+        try options.validate()
+        guard analysis.styleID == styleID else {
+            throw .invalidOption("this photo was analysed for style '\(analysis.styleID)', not '\(styleID)'")
+        }
+        guard options.maxSide == nil else {
+            throw .invalidOption("max_side applies to a new image only; a cached photo keeps its size \(analysis.width)x\(analysis.height)")
+        }
+        let clock = StageClock()
+        let userMap = try options.mapPNG.map { png throws(AdjustError) in
+            try UserMap(png: png, presetCount: presetCount, width: analysis.width, height: analysis.height)
+        }
+        return try render(analysis, userMap: userMap, planar: PlanarImage(analysis.photo), quality: options.quality, clock: clock)
+    }
+
+    private func render(
+        _ analysis: AnalysedPhoto, userMap: UserMap?, planar: PlanarImage, quality: Int, clock: StageClock
+    ) throws(AdjustError) -> AdjustResult {
+        var clock = clock
+        let (width, height) = (analysis.width, analysis.height)
+        let planes: Tensor
+        let labelMap: LabelMap
+        let coverage: [Double]
+        if let userMap {
+            planes = userMap.planes(presetCount: presetCount)
+            labelMap = userMap.labelMap
+            coverage = userMap.coverage(presetCount: presetCount)
+        } else {
+            labelMap = LabelMap(argmaxOf: analysis.context.mapProbabilities(height: height, width: width))
+            planes = labelMap.oneHot(presetCount: presetCount)
+            coverage = labelMap.coverage(presetCount: presetCount)
+        }
         clock.lap("map")
 
-        let labPlanes = LabConverter.srgbToLab(photo)
+        let labPlanes = LabConverter.srgbToLab(planar)
         let lab = Tensor(shape: TensorShape(channels: 3, height: height, width: width), values: labPlanes.data)
         let adjusted: Tensor
         do {
-            adjusted = try model.render(lab: lab, context: context, map: .user(map.oneHot(presetCount: presetCount)))
+            adjusted = try model.render(lab: lab, context: analysis.context, map: .user(planes))
         } catch {
             throw .inference(error)
         }
@@ -65,28 +105,25 @@ public struct AdjustPipeline: Sendable {
         let out = LabConverter.labToSRGB(PlanarImage(width: width, height: height, channels: 3, data: adjusted.values))
         let jpeg: [UInt8]
         do {
-            jpeg = try JPEGEncoder(options: JPEGEncodeOptions(quality: options.quality))
-                .encode(out.rgbImage(), iccProfile: decoded.iccProfile)
+            jpeg = try JPEGEncoder(options: JPEGEncodeOptions(quality: quality))
+                .encode(out.rgbImage(), iccProfile: analysis.iccProfile)
         } catch {
             throw .encoding(error)
         }
-        let mapPNG = try map.png()
+        let mapPNG = try labelMap.png()
         clock.lap("encode")
 
         return AdjustResult(
             jpeg: jpeg, mapPNG: mapPNG, width: width, height: height, presetNames: presetNames,
-            coverage: map.coverage(presetCount: presetCount), usedUserMap: userMap != nil, stages: clock.stages)
+            coverage: coverage, usedUserMap: userMap != nil, stages: clock.stages, analysis: analysis)
     }
-}
 
-/// Measures consecutive stages of one request.
-struct StageClock {
-    private var last = ContinuousClock.now
-    private(set) var stages: [AdjustResult.Stage] = []
-
-    mutating func lap(_ name: String) {
-        let now = ContinuousClock.now
-        stages.append(AdjustResult.Stage(name: name, duration: now - last))
-        last = now
+    /// The photo downscaled (Lanczos, antialiased) so its long side is at most `maxSide`.
+    static func limited(_ image: RGBImage, maxSide: Int?) -> RGBImage {
+        guard let maxSide, max(image.width, image.height) > maxSide else { return image }
+        let scale = Double(maxSide) / Double(max(image.width, image.height))
+        let width = max(1, Int((Double(image.width) * scale).rounded()))
+        let height = max(1, Int((Double(image.height) * scale).rounded()))
+        return Resampler.resize(PlanarImage(image), width: width, height: height, filter: .lanczos3).rgbImage()
     }
 }

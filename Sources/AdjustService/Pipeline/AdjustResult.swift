@@ -3,19 +3,26 @@ public struct AdjustResult: Sendable {
     public struct Stage: Sendable, Equatable {
         public let name: String
         public let duration: Duration
+
+        public var milliseconds: Double {
+            let c = duration.components
+            return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
+        }
     }
 
-    /// The output photo (JPEG), at the input's full resolution and upright orientation.
+    /// The output photo (JPEG), at the input's full resolution (or `maxSide`) and upright orientation.
     public let jpeg: [UInt8]
     /// The map used, as an 8-bit PNG label image (values 0..<K, the photo's size): a format a
-    /// user can edit and send back.
+    /// user can edit and send back. For a weight map, its argmax.
     public let mapPNG: [UInt8]
     public let width: Int
     public let height: Int
     public let presetNames: [String]
-    /// Fraction of pixels assigned to each preset.
+    /// Fraction of pixels assigned to each preset (mean weight for a weight map).
     public let coverage: [Double]
     /// Whether the map was the user's rather than the discovered one.
     public let usedUserMap: Bool
     public let stages: [Stage]
+    /// The decoded photo and its context, for re-rendering with another map without the trunk.
+    public let analysis: AnalysedPhoto
 }

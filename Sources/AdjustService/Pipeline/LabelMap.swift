@@ -7,7 +7,15 @@ struct LabelMap: Sendable {
     let height: Int
     let labels: [UInt8]
 
-    /// The most probable preset per pixel of K probability planes.
+    init(width: Int, height: Int, labels: [UInt8]) {
+        precondition(labels.count == width * height)
+        self.width = width
+        self.height = height
+        self.labels = labels
+    }
+
+    /// The most probable preset per pixel of K probability (or weight) planes; ties go to the
+    /// lowest index, as torch.argmax.
     init(argmaxOf probabilities: Tensor) {
         width = probabilities.width
         height = probabilities.height
@@ -25,44 +33,17 @@ struct LabelMap: Sendable {
         self.labels = labels
     }
 
-    /// Decodes a user's PNG label image and resizes it (nearest neighbour) to the photo.
-    init(png: [UInt8], presetCount: Int, width: Int, height: Int) throws(AdjustError) {
-        let decoded: DecodedImage
-        do {
-            decoded = try PNGDecoder().decode(png)
-        } catch {
-            throw .invalidMap("not a readable PNG (\(error))")
-        }
-        let source = decoded.image
-        guard source.width > 0, source.height > 0 else { throw .invalidMap("the map is empty") }
-        // A label image is gray: decoded to RGB its three channels are equal.
-        var sourceLabels = [UInt8](repeating: 0, count: source.width * source.height)
-        var outOfRange = 0
-        var largest: UInt8 = 0
-        for i in 0..<sourceLabels.count {
-            let r = source.pixels[3 * i], g = source.pixels[3 * i + 1], b = source.pixels[3 * i + 2]
-            guard r == g && g == b else {
-                throw .invalidMap("a label map must be a grayscale image of preset indices 0..\(presetCount - 1); pixel \(i % source.width),\(i / source.width) has colour (\(r),\(g),\(b))")
-            }
-            if Int(r) >= presetCount {
-                outOfRange += 1
-                largest = max(largest, r)
-            }
-            sourceLabels[i] = r
-        }
-        guard outOfRange == 0 else {
-            throw .invalidMap("\(outOfRange) pixels have preset index \(largest) or similar, but this style has K = \(presetCount) presets (indices 0..\(presetCount - 1))")
-        }
-        self.width = width
-        self.height = height
-        var labels = [UInt8](repeating: 0, count: width * height)
-        for y in 0..<height {
-            let sy = min(source.height - 1, y * source.height / height)
-            for x in 0..<width {
-                labels[y * width + x] = sourceLabels[sy * source.width + min(source.width - 1, x * source.width / width)]
+    /// Nearest-neighbour resize: labels are categories, never blended.
+    func resized(width newWidth: Int, height newHeight: Int) -> LabelMap {
+        guard newWidth != width || newHeight != height else { return self }
+        var out = [UInt8](repeating: 0, count: newWidth * newHeight)
+        for y in 0..<newHeight {
+            let sy = min(height - 1, y * height / newHeight)
+            for x in 0..<newWidth {
+                out[y * newWidth + x] = labels[sy * width + min(width - 1, x * width / newWidth)]
             }
         }
-        self.labels = labels
+        return LabelMap(width: newWidth, height: newHeight, labels: out)
     }
 
     /// K one-hot planes, the form the engine mixes presets with.

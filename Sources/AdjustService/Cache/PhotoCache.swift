@@ -1,0 +1,97 @@
+import Synchronization
+
+/// Analysed photos kept for re-rendering under an `ImageID`: a least-recently-used cache bounded
+/// by bytes (an analysed 512-px photo holds about 20 MB of context) and by age (a photo is a
+/// user's data; it is not kept longer than a personalisation session needs).
+///
+/// Eviction scans for the oldest entry. With entries of megabytes a realistic budget holds at
+/// most a few hundred, so the scan costs microseconds beside the seconds an analysis takes, and
+/// it keeps the structure one dictionary.
+public final class PhotoCache: Sendable {
+    public struct Statistics: Sendable, Equatable {
+        public var entries = 0
+        public var bytes = 0
+        public var hits = 0
+        public var misses = 0
+        public var evictions = 0
+        /// Photos not cached because they alone exceed the budget.
+        public var refused = 0
+    }
+
+    private struct Entry {
+        let photo: AnalysedPhoto
+        let bytes: Int
+        let stored: ContinuousClock.Instant
+        var lastUse: UInt64
+    }
+
+    private struct State {
+        var entries: [ImageID: Entry] = [:]
+        var tick: UInt64 = 0
+        var statistics = Statistics()
+    }
+
+    public let byteBudget: Int
+    public let maxAge: Duration
+    private let state = Mutex(State())
+
+    public init(byteBudget: Int, maxAge: Duration = .seconds(3600)) {
+        precondition(byteBudget >= 0)
+        self.byteBudget = byteBudget
+        self.maxAge = maxAge
+    }
+
+    /// Stores `photo` and returns its id, evicting the least recently used photos to make room;
+    /// nil when the photo alone is larger than the whole budget.
+    public func insert(_ photo: AnalysedPhoto) -> ImageID? {
+        let bytes = photo.byteCount
+        let id = ImageID.random()
+        let now = ContinuousClock.now
+        return state.withLock { s -> ImageID? in
+            guard bytes <= byteBudget else {
+                s.statistics.refused += 1
+                return nil
+            }
+            dropExpired(&s, now: now)
+            while s.statistics.bytes + bytes > byteBudget,
+                  let oldest = s.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                remove(oldest.key, from: &s)
+                s.statistics.evictions += 1
+            }
+            s.tick += 1
+            s.entries[id] = Entry(photo: photo, bytes: bytes, stored: now, lastUse: s.tick)
+            s.statistics.bytes += bytes
+            s.statistics.entries = s.entries.count
+            return id
+        }
+    }
+
+    /// The photo stored under `id`, marked as recently used; nil when unknown, evicted or expired.
+    public func lookup(_ id: ImageID) -> AnalysedPhoto? {
+        let now = ContinuousClock.now
+        return state.withLock { s -> AnalysedPhoto? in
+            guard var entry = s.entries[id], now - entry.stored <= maxAge else {
+                if s.entries[id] != nil { remove(id, from: &s) }
+                s.statistics.misses += 1
+                return nil
+            }
+            s.tick += 1
+            entry.lastUse = s.tick
+            s.entries[id] = entry
+            s.statistics.hits += 1
+            return entry.photo
+        }
+    }
+
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    private func dropExpired(_ s: inout State, now: ContinuousClock.Instant) {
+        for (id, entry) in s.entries where now - entry.stored > maxAge { remove(id, from: &s) }
+    }
+
+    private func remove(_ id: ImageID, from s: inout State) {
+        guard let entry = s.entries.removeValue(forKey: id) else { return }
+        s.statistics.bytes -= entry.bytes
+        s.statistics.entries = s.entries.count
+    }
+}

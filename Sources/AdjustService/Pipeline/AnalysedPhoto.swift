@@ -1,0 +1,21 @@
+public import Imaging
+public import Inference
+
+/// A photo after the expensive half of the pipeline: decoded, upright, at its output size, with
+/// the context pass (trunk, ReNet, folded heads) done for one style. Re-rendering it with another
+/// map costs only the colour pass and the encode, which is what the `image_id` loop relies on.
+public struct AnalysedPhoto: Sendable {
+    /// The style whose head folded the context: a context is only valid for that style.
+    public let styleID: String
+    /// Upright RGB8 at the output size (after any `maxSide` downscale).
+    public let photo: RGBImage
+    /// Written unchanged into every output JPEG.
+    public let iccProfile: [UInt8]?
+    public let context: ContextResult
+
+    public var width: Int { photo.width }
+    public var height: Int { photo.height }
+
+    /// What keeping this photo costs in memory.
+    public var byteCount: Int { photo.pixels.count + context.byteCount + (iccProfile?.count ?? 0) }
+}

@@ -1,0 +1,70 @@
+import AdjustService
+import Foundation
+import Imaging
+import Testing
+
+/// The image_id cache: re-render without the trunk, LRU by bytes, expiry, and ids.
+struct PhotoCacheTests {
+    typealias Fixture = AdjustPipelineTests
+
+    static func analysed(width: Int = 96, height: Int = 64) throws -> AnalysedPhoto {
+        try Fixture.pipeline().adjust(imageBytes: Fixture.photo(width: width, height: height)).analysis
+    }
+
+    @Test func reRenderSkipsDecodeAndContextAndMatchesAFreshRequest() throws {
+        let pipeline = try Fixture.pipeline()
+        let photo = try Fixture.photo()
+        let map = try Fixture.labelPNG(1)
+        let first = try pipeline.adjust(imageBytes: photo)
+        let again = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: map))
+        #expect(again.stages.map(\.name) == ["map", "render", "encode"])
+        let fresh = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: map))
+        #expect(again.jpeg == fresh.jpeg, "re-rendering a cached analysis gives the same bytes as a new request")
+        #expect(again.usedUserMap && again.coverage == [0, 1])
+        #expect(throws: AdjustError.self) { try pipeline.render(first.analysis, options: AdjustOptions(maxSide: 64)) }
+    }
+
+    @Test func leastRecentlyUsedPhotoIsEvictedFirst() throws {
+        let photo = try Self.analysed()
+        let cache = PhotoCache(byteBudget: photo.byteCount * 2 + photo.byteCount / 2)
+        let a = try #require(cache.insert(photo))
+        let b = try #require(cache.insert(photo))
+        #expect(cache.lookup(a) != nil)  // a is now more recent than b
+        let c = try #require(cache.insert(photo))
+        #expect(cache.lookup(b) == nil, "b was the least recently used")
+        #expect(cache.lookup(a) != nil && cache.lookup(c) != nil)
+        let stats = cache.statistics
+        #expect(stats.entries == 2 && stats.evictions == 1 && stats.bytes == 2 * photo.byteCount)
+        #expect(stats.hits == 3 && stats.misses == 1)
+    }
+
+    @Test func photosLargerThanTheBudgetAreNotCachedAndOldOnesExpire() async throws {
+        let photo = try Self.analysed()
+        #expect(PhotoCache(byteBudget: photo.byteCount - 1).insert(photo) == nil)
+        let cache = PhotoCache(byteBudget: 1 << 30, maxAge: .milliseconds(50))
+        let id = try #require(cache.insert(photo))
+        #expect(cache.lookup(id) != nil)
+        try await Task.sleep(for: .milliseconds(120))
+        #expect(cache.lookup(id) == nil)
+        #expect(cache.statistics.entries == 0 && cache.statistics.bytes == 0)
+    }
+
+    @Test func idsAreRandomHexAndParsedStrictly() {
+        let ids = (0..<1000).map { _ in ImageID.random().description }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() })
+        #expect(ImageID(ids[0].uppercased())?.description == ids[0])
+        for bad in ["", "abc", String(repeating: "g", count: 32), String(repeating: "a", count: 33), "../" + String(repeating: "a", count: 29)] {
+            #expect(ImageID(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func maxSideDownscalesTheLongSide() throws {
+        let result = try Fixture.pipeline().adjust(imageBytes: Fixture.photo(width: 96, height: 64), options: AdjustOptions(maxSide: 64))
+        #expect(result.width == 64 && result.height == 43)
+        let output = try ImageDecoder().decode(result.jpeg).image
+        #expect(output.width == 64 && output.height == 43)
+        #expect(throws: AdjustError.self) { try Fixture.pipeline().adjust(imageBytes: Fixture.photo(), options: AdjustOptions(maxSide: 10)) }
+    }
+}
+
