@@ -41,12 +41,29 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Origins allowed to call the API from a browser, comma-separated, or * (env SEMADJUST_CORS_ORIGINS).")
     var corsOrigins: String = Environment.string("SEMADJUST_CORS_ORIGINS") ?? ""
 
+    @Option(help: "Bytes of analysed photos kept for image_id re-renders (env SEMADJUST_CACHE_BYTES).")
+    var cacheBytes: Int = Environment.integer("SEMADJUST_CACHE_BYTES") ?? 512 * 1024 * 1024
+
+    @Option(help: "Seconds an analysed photo stays re-renderable (env SEMADJUST_CACHE_TTL).")
+    var cacheTTL: Int = Environment.integer("SEMADJUST_CACHE_TTL") ?? 3600
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SEMADJUST_LOG_LEVEL).")
     var logLevel: String = Environment.string("SEMADJUST_LOG_LEVEL") ?? "info"
 
+    @Option(help: "Log format: text, or json (one object per line, for containers) (env SEMADJUST_LOG_FORMAT).")
+    var logFormat: String = Environment.string("SEMADJUST_LOG_FORMAT") ?? "text"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level '\(logLevel)'") }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("log format must be text or json, not '\(logFormat)'") }
+        guard cacheBytes >= 0, cacheTTL > 0 else { throw ValidationError("cache bytes must be ≥ 0 and cache TTL > 0") }
+        guard workers > 0, queue >= 0 else { throw ValidationError("workers must be > 0 and queue ≥ 0") }
+    }
+
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("unknown log level '\(logLevel)'")
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        if logFormat == "json" {
+            LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
         }
         var logger = Logger(label: "semadjust")
         logger.logLevel = level
@@ -67,7 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("\(workers) inference worker(s) × \(blasThreads) BLAS thread(s), queue \(queue)")
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         let adjust = AdjustRoutes(
-            catalog: catalog, workers: pool, maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline))
+            catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),
+            maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline))
 
         let reference = ServerReference()
         let routes = ServiceRoutes(

@@ -5,14 +5,15 @@ import Synchronization
 /// The service's route table and the layers around it: CORS outside (so error answers carry
 /// CORS headers too), then metrics, then the router.
 struct ServiceRoutes {
-    static let knownRoutes: Set<String> = ["/healthz", "/readyz", "/metrics", "/v1/styles", "/v1/adjust"]
+    static let knownRoutes: Set<String> = ["/healthz", "/readyz", "/metrics", "/v1/styles", "/v1/adjust", "/openapi.yaml"]
 
     let metrics: ServiceMetrics
     let corsPolicy: CORSPolicy
     let adjust: AdjustRoutes?
 
     init(corsOrigins: [String], adjust: AdjustRoutes? = nil, openConnections: @escaping @Sendable () -> Int) {
-        metrics = ServiceMetrics(knownRoutes: Self.knownRoutes, openConnections: openConnections)
+        metrics = ServiceMetrics(
+            knownRoutes: Self.knownRoutes, openConnections: openConnections, workers: adjust?.workers, cache: adjust?.cache)
         corsPolicy = CORSPolicy(origins: corsOrigins.contains("*") ? .any : .list(corsOrigins))
         self.adjust = adjust
     }
@@ -26,7 +27,10 @@ struct ServiceRoutes {
         router.get("/metrics") { _ in
             .bytes(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        adjust?.register(in: &router)
+        router.get("/openapi.yaml") { _ in
+            .bytes(OpenAPIDocument.bytes, contentType: "application/yaml")
+        }
+        adjust?.register(in: &router, metrics: metrics)
         return CORSResponder(MetricsResponder(inner: router, metrics: metrics), policy: corsPolicy)
     }
 }

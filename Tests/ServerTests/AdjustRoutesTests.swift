@@ -24,7 +24,7 @@ struct AdjustRoutesTests {
     static func responder(queue: Int = 4) throws -> some HTTPResponder {
         let adjust = AdjustRoutes(
             catalog: try catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: queue),
-            maxImageBytes: 1 << 20, queueDeadline: .seconds(5))
+            cache: PhotoCache(byteBudget: 64 << 20), maxImageBytes: 1 << 20, queueDeadline: .seconds(5))
         return ServiceRoutes(corsOrigins: [], adjust: adjust, openConnections: { 0 }).responder()
     }
 
@@ -117,7 +117,7 @@ struct AdjustRoutesTests {
             ("wrong K map", [("image", "p.jpg", photo), ("map", "m.png", wrongK)], nil, 422, "K = 2"),
             ("bad quality", [("image", "p.jpg", photo), ("quality", nil, Array("high".utf8))], nil, 400, "quality"),
             ("quality out of range", [("image", "p.jpg", photo), ("quality", nil, Array("0".utf8))], nil, 422, "between 1 and 100"),
-            ("unacceptable Accept", [("image", "p.jpg", photo)], "text/html", 406, "image/jpeg or application/json"),
+            ("unacceptable Accept", [("image", "p.jpg", photo)], "text/html", 406, "image/jpeg, application/json or multipart/mixed"),
         ]
         for (name, fields, accept, status, detail) in cases {
             let (code, message) = await Self.status { try await Self.post(responder, fields, accept: accept) }
@@ -139,7 +139,7 @@ struct AdjustRoutesTests {
         let empty = ServiceRoutes(
             corsOrigins: [],
             adjust: AdjustRoutes(catalog: StyleCatalog(styles: []), workers: WorkerPool(workerCount: 1, queueCapacity: 1),
-                                 maxImageBytes: 1 << 20, queueDeadline: .seconds(1)),
+                                 cache: PhotoCache(byteBudget: 1 << 20), maxImageBytes: 1 << 20, queueDeadline: .seconds(1)),
             openConnections: { 0 }).responder()
         let (code, _) = await Self.status { try await empty.respond(to: HTTPRequest(method: .get, target: "/readyz")) }
         #expect(code == 503)

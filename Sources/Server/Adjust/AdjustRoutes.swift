@@ -7,13 +7,13 @@ import HTTPCore
 struct AdjustRoutes: Sendable {
     let catalog: StyleCatalog
     let workers: WorkerPool
+    /// Analysed photos kept for the `image_id` re-render loop.
+    let cache: PhotoCache
     let maxImageBytes: Int
     /// How long a request may wait for a worker before it is answered 503.
     let queueDeadline: Duration
 
-    static let fields: Set<String> = ["image", "style", "map", "quality"]
-
-    func register(in router: inout Router) {
+    func register(in router: inout Router, metrics: ServiceMetrics? = nil) {
         router.get("/readyz") { [catalog] _ in
             guard !catalog.styles.isEmpty else {
                 throw HTTPError(.serviceUnavailable, detail: "no models are loaded", headers: ["Retry-After": "5"])
@@ -38,55 +38,63 @@ struct AdjustRoutes: Sendable {
             json.endObject()
             return .bytes(json.bytes, contentType: "application/json")
         }
-        router.post("/v1/adjust") { request in try await adjust(request) }
+        router.post("/v1/adjust") { request in
+            let (response, stages) = try await adjust(request, metrics: metrics)
+            metrics?.recordStages(stages)
+            return response
+        }
     }
 
-    func adjust(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func adjust(_ request: HTTPRequest, metrics: ServiceMetrics? = nil) async throws -> (HTTPResponse, [AdjustResult.Stage]) {
         let format = try ResponseFormat.negotiate(accept: request.headers["Accept"])
         var limits = MultipartLimits()
-        limits.maxParts = 8
+        limits.maxParts = AdjustForm.fields.count
         limits.maxPartBytes = maxImageBytes
         let parts = try await request.body.collectMultipartForm(contentType: request.headers["Content-Type"], limits: limits)
+        let form = try AdjustForm(parts: parts)
+        let options = form.options
 
-        var image: [UInt8]?
-        var options = AdjustOptions()
-        var styleID: String?
-        for part in parts {
-            guard let name = part.name, Self.fields.contains(name) else {
-                throw HTTPError(.badRequest, detail: "unknown form field '\(part.name ?? "")'; accepted: image, style, map, quality")
+        switch form.source {
+        case .image(let image):
+            let style = try resolveStyle(form.styleID)
+            let result = try await run { try style.pipeline.adjust(imageBytes: image, options: options) }
+            let id = cache.insert(result.analysis)
+            return (format.response(for: result, style: style.id, imageID: id), result.stages)
+        case .cached(let id):
+            // Looked up before queueing: an unknown id costs no worker time.
+            let cached = cache.lookup(id)
+            metrics?.recordCacheLookup(hit: cached != nil)
+            guard let analysis = cached else {
+                throw HTTPError(.notFound, detail: "no photo is cached under image_id \(id) (unknown, evicted or expired); send the image again")
             }
-            switch name {
-            case "image": image = part.body
-            case "map": options.mapPNG = part.body
-            case "style": styleID = part.text
-            case "quality":
-                guard let quality = Int(part.text.trimmingCharacters(in: .whitespaces)) else {
-                    throw HTTPError(.badRequest, detail: "quality must be an integer between 1 and 100")
-                }
-                options.quality = quality
-            default: break
+            if let requested = form.styleID, requested != analysis.styleID {
+                throw HTTPError(.unprocessableContent, detail: "image_id \(id) was analysed for style '\(analysis.styleID)'; omit style or send the image again for style '\(requested)'")
             }
+            let style = try resolveStyle(analysis.styleID)
+            let result = try await run { try style.pipeline.render(analysis, options: options) }
+            return (format.response(for: result, style: style.id, imageID: id), result.stages)
         }
-        guard let image, !image.isEmpty else {
-            throw HTTPError(.badRequest, detail: "the form has no 'image' field (a JPEG or PNG file)")
-        }
-        guard let style = styleID.map({ catalog.style($0) }) ?? catalog.defaultStyle else {
-            if catalog.styles.isEmpty { throw HTTPError(.serviceUnavailable, detail: "no models are loaded") }
-            throw HTTPError(.unprocessableContent, detail: "unknown style '\(styleID ?? "")'; available: \(catalog.ids.joined(separator: ", "))")
-        }
+    }
 
-        let result: AdjustResult
-        let chosen = options
+    private func resolveStyle(_ id: String?) throws(HTTPError) -> StyleCatalog.Style {
+        if catalog.styles.isEmpty {
+            throw HTTPError(.serviceUnavailable, detail: "no models are loaded", headers: ["Retry-After": "5"])
+        }
+        guard let style = id.map({ catalog.style($0) }) ?? catalog.defaultStyle else {
+            throw HTTPError(.unprocessableContent, detail: "unknown style '\(id ?? "")'; available: \(catalog.ids.joined(separator: ", "))")
+        }
+        return style
+    }
+
+    /// Runs pipeline work on the worker pool, mapping its refusals and failures to HTTP.
+    private func run(_ work: @escaping @Sendable () throws -> AdjustResult) async throws -> AdjustResult {
         do {
-            result = try await workers.run(deadline: .now + queueDeadline) { _ in
-                try style.pipeline.adjust(imageBytes: image, options: chosen)
-            }
+            return try await workers.run(deadline: .now + queueDeadline) { _ in try work() }
         } catch let error as AdmissionError {
             throw Self.httpError(error)
         } catch let error as AdjustError {
             throw Self.httpError(error)
         }
-        return format.response(for: result, style: style.id)
     }
 
     static func httpError(_ error: AdmissionError) -> HTTPError {

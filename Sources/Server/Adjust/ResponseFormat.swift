@@ -5,73 +5,104 @@ import HTTPCore
 /// What `POST /v1/adjust` answers with, chosen from `Accept`.
 ///
 /// Default (no Accept, `*/*`, `image/*`): the JPEG alone, so `curl -o out.jpg` just works; the
-/// map's K, coverage and timings ride along in headers. `application/json`: image and map as
-/// base64 with all metadata, for web front-ends.
+/// image id, map K, coverage and timings ride along in headers. `application/json`: image and map
+/// as base64 with all metadata, for web front-ends. `multipart/mixed`: the JPEG, the map PNG and
+/// the metadata as three parts, binary without base64's third more bytes.
 enum ResponseFormat: Equatable {
     case jpeg
     case json
+    case multipart
+
+    static let offered = "image/jpeg, application/json or multipart/mixed"
 
     static func negotiate(accept: String?) throws(HTTPError) -> ResponseFormat {
         guard let accept, !accept.isEmpty else { return .jpeg }
-        var best: (format: ResponseFormat, q: Double)?
+        var best: (format: ResponseFormat, q: Double, specificity: Int)?
         for element in accept.split(separator: ",") {
             let parts = element.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard let range = parts.first else { continue }
             let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             guard q > 0 else { continue }
-            let candidates: [ResponseFormat] = switch range {
-            case "image/jpeg", "image/*", "*/*": [.jpeg]
-            case "application/json", "application/*": [.json]
+            // An exact type beats a wildcard of the same quality (RFC 9110 §12.5.1).
+            let candidates: [(ResponseFormat, Int)] = switch range {
+            case "image/jpeg": [(.jpeg, 2)]
+            case "image/*": [(.jpeg, 1)]
+            case "*/*": [(.jpeg, 0)]
+            case "application/json": [(.json, 2)]
+            case "application/*": [(.json, 1)]
+            case "multipart/mixed": [(.multipart, 2)]
+            case "multipart/*": [(.multipart, 1)]
             default: []
             }
-            for format in candidates where best == nil || q > best!.q { best = (format, q) }
+            for (format, specificity) in candidates {
+                if let b = best, q < b.q || (q == b.q && specificity <= b.specificity) { continue }
+                best = (format, q, specificity)
+            }
         }
         guard let best else {
-            throw HTTPError(.notAcceptable, detail: "this endpoint answers image/jpeg or application/json; Accept was '\(accept)'")
+            throw HTTPError(.notAcceptable, detail: "this endpoint answers \(offered); Accept was '\(accept.prefix(200))'")
         }
         return best.format
     }
 
-    func response(for result: AdjustResult, style: String) -> HTTPResponse {
-        let timing = result.stages
-            .map { "\($0.name);dur=\(String(format: "%.1f", Double($0.duration.components.attoseconds) / 1e15 + Double($0.duration.components.seconds) * 1000))" }
-            .joined(separator: ", ")
+    func response(for result: AdjustResult, style: String, imageID: ImageID?) -> HTTPResponse {
+        let timing = result.stages.map { "\($0.name);dur=\(String(format: "%.1f", $0.milliseconds))" }.joined(separator: ", ")
+        var response: HTTPResponse
         switch self {
         case .jpeg:
-            var response = HTTPResponse.bytes(result.jpeg, contentType: "image/jpeg")
+            response = .bytes(result.jpeg, contentType: "image/jpeg")
             response.headers.add("X-Style", style)
             response.headers.add("X-Map-K", String(result.presetNames.count))
             response.headers.add("X-Map-Coverage", result.coverage.map { String(format: "%.4f", $0) }.joined(separator: ","))
-            response.headers.add("Server-Timing", timing)
-            return response
         case .json:
-            var json = JSONWriter()
-            json.beginObject()
-            json.member("style", style)
-            json.member("width", result.width)
-            json.member("height", result.height)
-            json.member("K", result.presetNames.count)
-            json.member("presets", result.presetNames)
-            json.key("coverage")
-            json.beginArray()
-            for value in result.coverage { json.value(value) }
-            json.endArray()
-            json.member("user_map", result.usedUserMap)
-            json.member("image_type", "image/jpeg")
-            json.member("image", Data(result.jpeg).base64EncodedString())
-            json.member("map_type", "image/png")
-            json.member("map", Data(result.mapPNG).base64EncodedString())
-            json.key("timings_ms")
-            json.beginObject()
-            for stage in result.stages {
-                let c = stage.duration.components
-                json.member(stage.name, Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15)
+            response = .bytes(Self.metadata(result, style: style, imageID: imageID, embedding: true), contentType: "application/json")
+        case .multipart:
+            let boundary = "semadjust-" + ImageID.random().description
+            var body: [UInt8] = []
+            func part(_ name: String, _ type: String, filename: String?, _ bytes: [UInt8]) {
+                let file = filename.map { "; filename=\"\($0)\"" } ?? ""
+                body += Array("--\(boundary)\r\nContent-Type: \(type)\r\nContent-Disposition: inline; name=\"\(name)\"\(file)\r\n\r\n".utf8)
+                body += bytes
+                body += Array("\r\n".utf8)
             }
-            json.endObject()
-            json.endObject()
-            var response = HTTPResponse.bytes(json.bytes, contentType: "application/json")
-            response.headers.add("Server-Timing", timing)
-            return response
+            part("metadata", "application/json", filename: nil, Self.metadata(result, style: style, imageID: imageID, embedding: false))
+            part("image", "image/jpeg", filename: "adjusted.jpg", result.jpeg)
+            part("map", "image/png", filename: "map.png", result.mapPNG)
+            body += Array("--\(boundary)--\r\n".utf8)
+            response = .bytes(body, contentType: "multipart/mixed; boundary=\(boundary)")
         }
+        if let imageID { response.headers.add("X-Image-Id", imageID.description) }
+        response.headers.add("Server-Timing", timing)
+        // The answer depends on Accept: caches must keep the variants apart.
+        response.headers.add("Vary", "Accept")
+        return response
+    }
+
+    /// The JSON document: every field of the result, with image and map base64-embedded or not.
+    static func metadata(_ result: AdjustResult, style: String, imageID: ImageID?, embedding: Bool) -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        if let imageID { json.member("image_id", imageID.description) }
+        json.member("style", style)
+        json.member("width", result.width)
+        json.member("height", result.height)
+        json.member("K", result.presetNames.count)
+        json.member("presets", result.presetNames)
+        json.member("colours", PresetColours.hex(count: result.presetNames.count))
+        json.key("coverage")
+        json.beginArray()
+        for value in result.coverage { json.value(value) }
+        json.endArray()
+        json.member("user_map", result.usedUserMap)
+        json.member("image_type", "image/jpeg")
+        if embedding { json.member("image", Data(result.jpeg).base64EncodedString()) }
+        json.member("map_type", "image/png")
+        if embedding { json.member("map", Data(result.mapPNG).base64EncodedString()) }
+        json.key("timings_ms")
+        json.beginObject()
+        for stage in result.stages { json.member(stage.name, stage.milliseconds) }
+        json.endObject()
+        json.endObject()
+        return json.bytes
     }
 }

@@ -1,3 +1,4 @@
+import AdjustService
 import Prometheus
 
 /// The service's Prometheus metrics, served at `/metrics`.
@@ -9,6 +10,7 @@ final class ServiceMetrics: Sendable {
     private let knownRoutes: Set<String>
     private let openConnections: @Sendable () -> Int
     private let connectionsGauge: Gauge
+    private let gauges: [(Gauge, @Sendable () -> Double)]
 
     /// Latency buckets from 1 ms (health checks) to 30 s (a 24-megapixel photo under load).
     static let latencyBuckets: [Duration] = [
@@ -16,12 +18,63 @@ final class ServiceMetrics: Sendable {
         .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
     ]
 
-    init(knownRoutes: Set<String>, openConnections: @escaping @Sendable () -> Int) {
+    /// Stage latency buckets: a 512-px photo's stages take milliseconds, a 24-megapixel one seconds.
+    static let stageBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(15),
+    ]
+
+    /// - Parameters:
+    ///   - workers, cache: read at scrape time for the queue and cache gauges (absent without models).
+    init(
+        knownRoutes: Set<String>, openConnections: @escaping @Sendable () -> Int,
+        workers: WorkerPool? = nil, cache: PhotoCache? = nil
+    ) {
         self.knownRoutes = knownRoutes
         self.openConnections = openConnections
         connectionsGauge = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "semadjust", subsystem: "http", metricName: "open_connections", unitName: "",
             helpText: "Client connections open now."))
+        var gauges: [(Gauge, @Sendable () -> Double)] = []
+        let registry = self.registry
+        func gauge(_ subsystem: String, _ name: String, _ help: String, _ read: @escaping @Sendable () -> Double) {
+            gauges.append((registry.makeGauge(descriptor: MetricNameDescriptor(
+                namespace: "semadjust", subsystem: subsystem, metricName: name, unitName: "", helpText: help)), read))
+        }
+        if let workers {
+            gauge("inference", "queue_depth", "Jobs waiting for an inference worker.") { Double(workers.statistics.queued) }
+            gauge("inference", "running", "Jobs running on inference workers.") { Double(workers.statistics.running) }
+            gauge("inference", "workers", "Inference worker threads.") { Double(workers.workerCount) }
+        }
+        if let cache {
+            gauge("cache", "entries", "Analysed photos kept for image_id re-renders.") { Double(cache.statistics.entries) }
+            gauge("cache", "bytes", "Bytes held by the photo cache.") { Double(cache.statistics.bytes) }
+            gauge("cache", "budget_bytes", "The photo cache's byte budget.") { Double(cache.byteBudget) }
+        }
+        self.gauges = gauges
+    }
+
+    /// Time per pipeline stage (decode, resize, context, map, render, encode) of one adjustment.
+    func recordStages(_ stages: [AdjustResult.Stage]) {
+        for stage in stages {
+            registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(
+                    namespace: "semadjust", subsystem: "pipeline", metricName: "stage_duration", unitName: "seconds",
+                    helpText: "Time spent in each stage of an adjustment."),
+                labels: [("stage", stage.name)],
+                buckets: Self.stageBuckets
+            ).record(stage.duration)
+        }
+    }
+
+    /// One `image_id` lookup: found, or unknown/evicted/expired.
+    func recordCacheLookup(hit: Bool) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "semadjust", subsystem: "cache", metricName: "lookups", unitName: "total",
+                helpText: "image_id lookups in the photo cache, by result."),
+            labels: [("result", hit ? "hit" : "miss")]
+        ).increment()
     }
 
     func routeLabel(for path: String) -> String {
@@ -49,6 +102,7 @@ final class ServiceMetrics: Sendable {
     /// The exposition text, with point-in-time gauges refreshed first.
     func render() -> [UInt8] {
         connectionsGauge.set(Double(openConnections()))
+        for (gauge, read) in gauges { gauge.set(read()) }
         return registry.emitToBuffer()
     }
 }

@@ -1,0 +1,167 @@
+import AdjustService
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HTTPCore
+import Imaging
+import Testing
+@testable import Server
+
+/// `/v1/adjust` over real loopback sockets, through HTTPCore and URLSession, on real photos from
+/// ../shared/data where that folder is present (generated ones otherwise) and the tiny parity
+/// model (random weights: this checks the contract, the loop and the pixels' bookkeeping).
+@Suite(.serialized)
+struct AdjustEndToEndTests {
+    static let sharedPhotos = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/data/ecssd/images")
+
+    /// A real JPEG photo when the shared data is there, else the generated test photo.
+    static func photo(index: Int = 0) throws -> [UInt8] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: sharedPhotos.path)) ?? []).filter { $0.hasSuffix(".jpg") }.sorted()
+        guard !files.isEmpty else { return try AdjustRoutesTests.photo() }
+        return [UInt8](try Data(contentsOf: sharedPhotos.appendingPathComponent(files[index % files.count])))
+    }
+
+    /// Serves the tiny-model routes on an ephemeral loopback port for the duration of `body`.
+    static func withServer(queue: Int = 4, _ body: (URL) async throws -> Void) async throws {
+        let adjust = AdjustRoutes(
+            catalog: try AdjustRoutesTests.catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: queue),
+            cache: PhotoCache(byteBudget: 64 << 20), maxImageBytes: 8 << 20, queueDeadline: .seconds(10))
+        var configuration = HTTPServerConfiguration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        let server = HTTPServer(configuration: configuration, responder: ServiceRoutes(corsOrigins: [], adjust: adjust, openConnections: { 0 }).responder())
+        try server.start()
+        let port = try #require(server.localAddresses.first?.port)
+        do {
+            try await body(URL(string: "http://127.0.0.1:\(port)")!)
+        } catch {
+            await server.shutdown(gracePeriod: .seconds(1))
+            throw error
+        }
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    static func post(_ base: URL, _ fields: [(name: String, filename: String?, body: [UInt8])], accept: String? = nil) async throws -> (Int, [String: String], Data) {
+        let (type, body) = AdjustRoutesTests.form(fields)
+        var request = URLRequest(url: base.appendingPathComponent("v1/adjust"))
+        request.httpMethod = "POST"
+        request.setValue(type, forHTTPHeaderField: "Content-Type")
+        if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
+        let (data, response) = try await URLSession.shared.upload(for: request, from: Data(body))
+        let http = try #require(response as? HTTPURLResponse)
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { headers[String(describing: key).lowercased()] = String(describing: value) }
+        return (http.statusCode, headers, data)
+    }
+
+    @Test func imageIDLoopReRendersOnlyWhereTheMapWasRepainted() async throws {
+        try await Self.withServer { base in
+            let photo = try Self.photo()
+            let (status, _, body) = try await Self.post(base, [("image", "photo.jpg", photo)], accept: "application/json")
+            #expect(status == 200)
+            let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+            let id = try #require(json["image_id"] as? String)
+            let mapBytes = try #require(Data(base64Encoded: json["map"] as? String ?? ""))
+            let first = try ImageDecoder().decode([UInt8](try #require(Data(base64Encoded: json["image"] as? String ?? "")))).image
+            let map = try PNGDecoder().decode([UInt8](mapBytes)).image
+            #expect(map.width == first.width && map.height == first.height)
+
+            // Paint the left half with the other preset, as a user with a brush would.
+            var labels = (0..<(map.width * map.height)).map { map.pixels[3 * $0] }
+            for y in 0..<map.height { for x in 0..<(map.width / 2) { labels[y * map.width + x] = 1 - labels[y * map.width + x] } }
+            let painted = try PNGEncoder().encode(pixels: labels, width: map.width, height: map.height, channels: 1)
+
+            let (again, headers, jpeg) = try await Self.post(base, [("image_id", nil, Array(id.utf8)), ("map", "map.png", painted)])
+            #expect(again == 200)
+            #expect(headers["x-image-id"] == id)
+            #expect(headers["server-timing"]?.contains("context") == false, "a re-render runs no context pass: \(headers["server-timing"] ?? "")")
+            let second = try ImageDecoder().decode([UInt8](jpeg)).image
+            #expect(second.width == first.width && second.height == first.height)
+            // Mean change in the painted half vs the untouched half (JPEG noise aside).
+            var left = 0.0, right = 0.0
+            for y in 0..<first.height {
+                for x in 0..<first.width {
+                    let i = 3 * (y * first.width + x)
+                    let d = (0..<3).map { abs(Double(first.pixels[i + $0]) - Double(second.pixels[i + $0])) }.reduce(0, +)
+                    if x < first.width / 2 - 8 { left += d } else if x >= first.width / 2 + 8 { right += d }
+                }
+            }
+            let area = Double(first.height * (first.width / 2 - 8))
+            #expect(left / area > 3 * max(right / area, 0.2), "painted half changed \(left / area), untouched \(right / area)")
+        }
+    }
+
+    @Test func multipartMixedCarriesMetadataImageAndMap() async throws {
+        try await Self.withServer { base in
+            let (status, headers, body) = try await Self.post(base, [("image", "p.jpg", try Self.photo(index: 1)), ("max_side", nil, Array("200".utf8))], accept: "multipart/mixed")
+            #expect(status == 200)
+            let type = try #require(headers["content-type"])
+            let boundary = try #require(type.range(of: "boundary=").map { String(type[$0.upperBound...]) })
+            let parts = Self.splitMultipart([UInt8](body), boundary: boundary)
+            #expect(parts.map(\.type) == ["application/json", "image/jpeg", "image/png"])
+            guard parts.count == 3 else { return }
+            let meta = try #require(try JSONSerialization.jsonObject(with: Data(parts[0].body)) as? [String: Any])
+            #expect(meta["image"] == nil && meta["map"] == nil, "no base64 in the metadata part")
+            let image = try ImageDecoder().decode(parts[1].body).image
+            #expect(max(image.width, image.height) <= 200)
+            #expect(meta["width"] as? Int == image.width && meta["height"] as? Int == image.height)
+            let map = try PNGDecoder().decode(parts[2].body).image
+            #expect(map.width == image.width && map.height == image.height)
+        }
+    }
+
+    @Test func reRenderRefusalsAreProblemDocuments() async throws {
+        try await Self.withServer { base in
+            let (_, headers, _) = try await Self.post(base, [("image", "p.jpg", try Self.photo())])
+            let id = try #require(headers["x-image-id"])
+            let unknown = String(repeating: "0", count: 32)
+            let cases: [(String, [(name: String, filename: String?, body: [UInt8])], Int, String)] = [
+                ("unknown id", [("image_id", nil, Array(unknown.utf8))], 404, "no photo is cached under image_id"),
+                ("malformed id", [("image_id", nil, Array("../etc/passwd".utf8))], 400, "32 hex digits"),
+                ("both sources", [("image", "p.jpg", try Self.photo()), ("image_id", nil, Array(id.utf8))], 400, "not both"),
+                ("max_side with id", [("image_id", nil, Array(id.utf8)), ("max_side", nil, Array("100".utf8))], 400, "max_side applies to a new image only"),
+                ("other style", [("image_id", nil, Array(id.utf8)), ("style", nil, Array("xpro".utf8))], 422, "was analysed for style 'tiny'"),
+                ("duplicate field", [("image_id", nil, Array(id.utf8)), ("image_id", nil, Array(id.utf8))], 400, "given twice"),
+                ("max_side too small", [("image", "p.jpg", try Self.photo()), ("max_side", nil, Array("8".utf8))], 422, "max_side must be between 64 and 20000"),
+            ]
+            for (name, fields, expected, detail) in cases {
+                let (status, headers, body) = try await Self.post(base, fields)
+                #expect(status == expected, "\(name)")
+                #expect(headers["content-type"] == "application/problem+json", "\(name)")
+                let problem = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+                #expect((problem?["detail"] as? String)?.contains(detail) == true, "\(name): \(String(decoding: body, as: UTF8.self))")
+                #expect(problem?["status"] as? Int == expected, "\(name)")
+            }
+        }
+    }
+
+    /// Splits a multipart body into (Content-Type, body) pairs: enough of RFC 2046 for our own answers.
+    static func splitMultipart(_ body: [UInt8], boundary: String) -> [(type: String, body: [UInt8])] {
+        let delimiter = Array("\r\n--\(boundary)".utf8)
+        var data = Array("\r\n".utf8) + body
+        var parts: [(String, [UInt8])] = []
+        func find(_ needle: [UInt8], in hay: [UInt8], from: Int) -> Int? {
+            guard hay.count >= needle.count, from <= hay.count - needle.count else { return nil }
+            for i in from...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<i + needle.count]) == needle { return i }
+            return nil
+        }
+        guard var at = find(delimiter, in: data, from: 0) else { return [] }
+        while true {
+            at += delimiter.count
+            if data.count >= at + 2 && data[at] == 45 && data[at + 1] == 45 { break }  // "--": the end
+            at += 2  // CRLF after the delimiter
+            guard let headEnd = find(Array("\r\n\r\n".utf8), in: data, from: at),
+                  let next = find(delimiter, in: data, from: headEnd + 4) else { break }
+            let head = String(decoding: data[at..<headEnd], as: UTF8.self)
+            let type = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }
+                .map { $0.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces) } ?? ""
+            parts.append((type, Array(data[(headEnd + 4)..<next])))
+            at = next
+        }
+        data.removeAll()
+        return parts
+    }
+}
