@@ -1,3 +1,5 @@
+import CBLAS
+
 /// The low-rank bilinear head, folded for the full-resolution colour pass:
 ///   out_unit = lab_unit + Pᵀ(tanh(Uᵀx + b_u) ∘ q) + b_P·Σm,  q = Σ_k m_k tanh(V e_k + b_v)  (map mode)
 ///                                                             q = tanh(V y + b_v)            (context mode)
@@ -16,12 +18,14 @@ struct ColourHead: Sendable {
     let uBias: [Float]
     /// U's conv1 columns (d × conv1 channels), applied at conv1 resolution.
     let uConv1: Matrix
+    /// uLab rows L, a, b and uBias as one 4 × d block, the layout the row kernel reads.
+    let packedU: Matrix
     /// Per scale: M · S_s (M = map head or V); and M · b_renet + b_M.
     let scaleProjections: [Matrix]
     let scaleBias: [Float]
     /// tanh(V e_k + b_v), K × d (map mode).
     let presets: Matrix
-    /// P scaled to Lab units (3 × d) and its bias.
+    /// P scaled to Lab units (3 × d) and its bias (padded to 4).
     let outWeight: Matrix
     let outBias: [Float]
 
@@ -46,6 +50,7 @@ struct ColourHead: Sendable {
         }
         uLab = lab
         uBias = bias
+        packedU = Matrix(rows: 4, cols: d, values: lab[0] + lab[1] + lab[2] + bias)
         uConv1 = uc
 
         // M: the per-pixel linear map applied to the context y.
@@ -77,86 +82,122 @@ struct ColourHead: Sendable {
         var pw = Matrix(rows: 3, cols: d)
         for c in 0..<3 { for j in 0..<d { pw[c, j] = p[c, j] * Self.labUnit[c] } }
         outWeight = pw
-        outBias = (0..<3).map { pb[$0] * Self.labUnit[$0] }
+        outBias = (0..<3).map { pb[$0] * Self.labUnit[$0] } + [0]
     }
 
     var pieceChannels: Int { scaleBias.count }
+    /// Residual sets the guide pass produces: one per preset (map mode) or one (context mode).
+    var residualSets: Int { mode == .map ? presetCount : 1 }
 
-    /// Renders rows `rows` of the H×W Lab planes into `out` (same shape). Buffers come from `ws`.
-    func render(
-        lab: Tensor, context: ContextResult, map: MapChoice, rows: Range<Int>,
-        into out: inout Tensor, workspace ws: inout RenderWorkspace
+    /// Rows `rows` of the exact colour pass over the H×W Lab planes `lab` into `out` (same layout).
+    /// Per row: the conv1 piece and the scale pieces are interpolated once, the map turned into
+    /// per-pixel preset weights (or q = tanh(V·y) in context mode), then one C kernel call does the
+    /// d-wide hidden layer, product and projection of every pixel.
+    func renderExact(
+        lab: UnsafePointer<Float>, height h: Int, width w: Int, context: ContextResult, map: MapSource,
+        rows: Range<Int>, into out: UnsafeMutablePointer<Float>, scratch: inout ScratchBuffer
     ) {
-        let (h, w) = (lab.height, lab.width)
-        let d = rank, kc = pieceChannels, k = presetCount, plane = h * w
-        let c1 = PieceSampler(context.conv1Piece, height: h, width: w)
-        let scales = context.scalePieces.map { PieceSampler($0, height: h, width: w) }
-        let scaleRow = scales.reduce(0) { $0 + $1.rowBufferCount }
-        let base = ws.scratch.pointer(count: c1.rowBufferCount + scaleRow + 2 * d + kc + k + 64)
-        let c1Row = base, scaleRows = c1Row + c1.rowBufferCount
-        let u = scaleRows + scaleRow, q = u + d, v = q + d, mix = v + kc
-        let user: Tensor? = if case let .user(t) = map { t } else { nil }
-        let userMap = user ?? Tensor(channels: 0, height: 0, width: 0)
-        let soft = if case .soft = map { true } else { false }
-
-        lab.withUnsafeBufferPointer { labP in
-        out.withUnsafeMutableBufferPointer { outP in
-        presets.withUnsafeBufferPointer { pre in
-        outWeight.withUnsafeBufferPointer { pw in
-        uLab[0].withUnsafeBufferPointer { uL in
-        uLab[1].withUnsafeBufferPointer { uA in
-        uLab[2].withUnsafeBufferPointer { uB in
-        uBias.withUnsafeBufferPointer { ub in
-        userMap.withUnsafeBufferPointer { um in
-            let userP = user == nil ? nil : um.baseAddress
-            for y in rows {
-                c1.verticalRow(y, into: c1Row)
-                var off = 0
-                for s in scales { s.verticalRow(y, into: scaleRows + off); off += s.rowBufferCount }
-                for x in 0..<w {
-                    let i = y * w + x
-                    let L = labP[i], A = labP[plane + i], B = labP[2 * plane + i]
-                    // hx = tanh(U_conv1·l2n(conv1)↑ + U_lab·lab + b_u)
-                    c1.horizontal(x, row: c1Row, into: u, accumulate: false)
-                    for j in 0..<d { u[j] = FastTanh.tanh(u[j] + uL[j] * L + uA[j] * A + uB[j] * B + ub[j]) }
-                    // The context-dependent factor q and the map's total weight.
-                    for j in 0..<kc { v[j] = scaleBias[j] }
-                    off = 0
-                    for s in scales { s.horizontal(x, row: scaleRows + off, into: v, accumulate: true); off += s.rowBufferCount }
-                    var msum: Float = 1
-                    var qp = UnsafePointer(q)
-                    if mode == .context {
-                        for j in 0..<d { q[j] = FastTanh.tanh(v[j]) }
-                    } else if let userP {
-                        msum = 0
-                        for kk in 0..<k { mix[kk] = userP[kk * plane + i]; msum += mix[kk] }
-                        mixPresets(pre.baseAddress!, weights: mix, into: q)
-                    } else if soft {
-                        ContextResult.softmax(v, count: k)
-                        mixPresets(pre.baseAddress!, weights: v, into: q)
-                    } else {
-                        var best = 0
-                        for kk in 1..<max(k, 1) where v[kk] > v[best] { best = kk }  // first maximum, as torch.argmax
-                        qp = pre.baseAddress! + best * d
-                    }
-                    for c in 0..<3 {
-                        let row = pw.baseAddress! + c * d
-                        var s: Float = 0
-                        for j in 0..<d { s += row[j] * u[j] * qp[j] }
-                        outP[c * plane + i] = labP[c * plane + i] + s + outBias[c] * msum
-                    }
-                }
+        let plane = h * w
+        forEachRow(rows, height: h, width: w, context: context, map: map, perPreset: false, scratch: &scratch) { y, kernel, mix, q in
+            let i = y * w
+            withUnsafePointer(to: kernel) { k in
+                sa_head_row(k, lab + i, lab + plane + i, lab + 2 * plane + i, mix, q, out + i, out + plane + i, out + 2 * plane + i)
             }
-        }}}}}}}}}
+        }
     }
 
-    @inline(__always)
-    private func mixPresets(_ pre: UnsafePointer<Float>, weights m: UnsafePointer<Float>, into q: UnsafeMutablePointer<Float>) {
-        let d = rank
-        for j in 0..<d { q[j] = 0 }
-        for kk in 0..<presetCount {
-            let mk = m[kk], row = pre + kk * d
-            for j in 0..<d { q[j] += mk * row[j] }
+    /// The exact residual out − lab of every preset (map mode; the map plays no part) or of the
+    /// context (context mode) for rows `rows`: residuals of row y go to `body(y, pointer)` as
+    /// width × residualSets × 3 floats, valid during the call.
+    func residualRows(
+        lab: UnsafePointer<Float>, height h: Int, width w: Int, context: ContextResult, rows: Range<Int>,
+        scratch: inout ScratchBuffer, _ body: (Int, UnsafePointer<Float>) -> Void
+    ) {
+        let plane = h * w
+        forEachRow(rows, height: h, width: w, context: context, map: .argmax, perPreset: true, scratch: &scratch) { y, kernel, residuals, q in
+            let i = y * w
+            withUnsafePointer(to: kernel) { k in
+                sa_head_row_per_preset(k, lab + i, lab + plane + i, lab + 2 * plane + i, q, UnsafeMutablePointer(mutating: residuals!))
+            }
+            body(y, residuals!)
         }
+    }
+
+    /// Shared row set-up of both passes: interpolated conv1 row in the kernel description, and either
+    /// q rows (context mode), per-pixel map weights (exact, map mode) or a residual buffer (perPreset).
+    private func forEachRow(
+        _ rows: Range<Int>, height h: Int, width w: Int, context: ContextResult, map: MapSource, perPreset: Bool,
+        scratch: inout ScratchBuffer,
+        _ body: (Int, SAHeadRow, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void
+    ) {
+        let d = rank, k = presetCount, kc = pieceChannels, plane = h * w
+        let c1 = PieceSampler(context.conv1Piece, height: h, width: w)
+        let sampler = MapRowSampler(context, height: h, width: w)
+        func padded(_ n: Int) -> Int { (n + 15) & ~15 }
+        let needsValues = mode == .context || (!perPreset && (map.isArgmax || map.isSoft))
+        let sizes = [
+            c1.rowBufferCount, needsValues ? sampler.rowBufferCount : 0, needsValues ? w * kc : 0,
+            perPreset ? w * residualSets * 3 : w * k, d, d,
+        ].map(padded)
+        let base = scratch.pointer(count: sizes.reduce(0, +))
+        var offsets: [Int] = [0]
+        for s in sizes { offsets.append(offsets.last! + s) }
+        let c1Row = base + offsets[0], pieceRows = base + offsets[1], values = base + offsets[2]
+        let weights = base + offsets[3], tanhBuffer = base + offsets[4], qBuffer = base + offsets[5]
+
+        c1.columns.lower.withUnsafeBufferPointer { lo in
+        c1.columns.upper.withUnsafeBufferPointer { hi in
+        c1.columns.weight.withUnsafeBufferPointer { cw in
+        packedU.withUnsafeBufferPointer { u in
+        presets.withUnsafeBufferPointer { pre in
+        outWeight.withUnsafeBufferPointer { pw in
+        outBias.withUnsafeBufferPointer { pb in
+            let ub = u.baseAddress!
+            let kernel = SAHeadRow(
+                width: Int32(w), rank: Int32(d), presetCount: Int32(k),
+                conv1Row: c1Row, conv1Lower: lo.baseAddress, conv1Upper: hi.baseAddress, conv1Weight: cw.baseAddress,
+                uL: ub, uA: ub + d, uB: ub + 2 * d, uBias: ub + 3 * d,
+                presets: pre.baseAddress, outWeight: pw.baseAddress, outBias: pb.baseAddress,
+                tanhBuffer: tanhBuffer, qBuffer: qBuffer)
+            for y in rows {
+                c1.verticalRow(y, into: c1Row)
+                if needsValues { sampler.values(row: y, rowBuffers: pieceRows, into: values) }
+                if mode == .context {
+                    FastTanh.apply(values, count: w * d)
+                    body(y, kernel, perPreset ? weights : nil, values)
+                    continue
+                }
+                if perPreset {
+                    body(y, kernel, weights, nil)
+                    continue
+                }
+                switch map {
+                case .argmax:
+                    for x in 0..<w {
+                        let v = values + x * k
+                        var best = 0
+                        for kk in 1..<max(k, 1) where v[kk] > v[best] { best = kk }  // first maximum, as torch.argmax
+                        for kk in 0..<k { weights[x * k + kk] = kk == best ? 1 : 0 }
+                    }
+                case .soft:
+                    for x in 0..<w {
+                        ContextResult.softmax(values + x * kc, count: k)
+                        for kk in 0..<k { weights[x * k + kk] = values[x * kc + kk] }
+                    }
+                case let .planes(m):
+                    for kk in 0..<k {
+                        let src = m + kk * plane + y * w
+                        for x in 0..<w { weights[x * k + kk] = src[x] }
+                    }
+                case let .labels(l):
+                    let src = l + y * w
+                    for x in 0..<w {
+                        for kk in 0..<k { weights[x * k + kk] = 0 }
+                        weights[x * k + Int(src[x])] = 1
+                    }
+                }
+                body(y, kernel, weights, nil)
+            }
+        }}}}}}}
     }
 }

@@ -50,6 +50,25 @@ public struct ContextResult: Sendable {
         return out
     }
 
+    /// The argmax map (first maximum, as torch.argmax) at height × width as preset indices, row-major:
+    /// one byte per pixel instead of K float planes (a 12 MP photo: 12 MB, not 96 MB for K = 2).
+    /// Feed it to `render(map: .labels(...))`; the labels equal the argmax of `mapProbabilities`.
+    public func mapLabels(height: Int, width: Int) -> [UInt8] {
+        precondition(mode == .map, "a context-mode model has no map")
+        let sampler = MapRowSampler(self, height: height, width: width)
+        let k = pieceChannels
+        var scratch = ScratchBuffer()
+        let rowBuffers = scratch.pointer(count: sampler.rowBufferCount + width * k)
+        let logits = rowBuffers + sampler.rowBufferCount
+        return [UInt8](unsafeUninitializedCapacity: height * width) { labels, count in
+            for y in 0..<height {
+                sampler.values(row: y, rowBuffers: rowBuffers, into: logits)
+                MapRowSampler.argmax(logits, count: k, width: width, into: labels.baseAddress! + y * width)
+            }
+            count = height * width
+        }
+    }
+
     @inline(__always)
     static func softmax(_ v: UnsafeMutablePointer<Float>, count k: Int) {
         var m = -Float.infinity

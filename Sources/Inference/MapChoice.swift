@@ -6,4 +6,7 @@ public enum MapChoice: Sendable {
     case soft
     /// The user's map, K planes at the render resolution, each pixel summing to 1 (personalisation).
     case user(Tensor)
+    /// A one-hot map as preset indices, height × width bytes in row-major order (each < K): the same
+    /// output as `.user` with one-hot planes, at a quarter of one plane's memory.
+    case labels([UInt8])
 }

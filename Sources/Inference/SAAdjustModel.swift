@@ -1,3 +1,5 @@
+import Dispatch
+
 /// SA-AdjustNet on the CPU: the frozen ResNet-50 trunk (shared weights) plus one trained head file.
 ///
 /// Use: `context(rgb:)` once per photo at the working resolution (long side `description.workingLongSide`,
@@ -54,12 +56,29 @@ public struct SAAdjustModel: Sendable {
     }
 
     public func context(rgb: Tensor, workspace ws: inout ContextWorkspace) throws(ModelError) -> ContextResult {
+        var timings = ContextTimings()
+        return try context(rgb: rgb, workspace: &ws, timings: &timings)
+    }
+
+    /// The context pass, timing its stages.
+    public func context(rgb: Tensor, workspace ws: inout ContextWorkspace, timings: inout ContextTimings)
+        throws(ModelError) -> ContextResult
+    {
         guard rgb.channels == 3, rgb.height >= 16, rgb.width >= 16 else {
             throw .invalidInput("trunk input must be 3 planes of at least 16x16, got \(rgb.shape)")
         }
+        let clock = ContinuousClock()
+        let t0 = clock.now
         let f = trunk.forward(rgb: rgb, scratch: &ws.scratch)
+        let t1 = clock.now
         let r = renet.forward(f.layer3, scratch: &ws.scratch)
-        return fold(features: f, renet: r, height: rgb.height, width: rgb.width)
+        let t2 = clock.now
+        let result = fold(features: f, renet: r, height: rgb.height, width: rgb.width)
+        let t3 = clock.now
+        timings.trunk = t1 - t0
+        timings.renet = t2 - t1
+        timings.fold = t3 - t2
+        return result
     }
 
     func fold(features f: TrunkFeatures, renet r: Tensor, height: Int, width: Int) -> ContextResult {
@@ -73,36 +92,110 @@ public struct SAAdjustModel: Sendable {
             scaleBias: head.scaleBias)
     }
 
-    /// The adjusted Lab planes for Lab planes `lab` (any resolution; context is interpolated).
+    /// The adjusted Lab planes for Lab planes `lab` (any resolution; context is interpolated), with
+    /// the automatic method (guided above GuidedRenderSettings.automaticThreshold pixels) on
+    /// `BLASThreads.count` threads, the share of the cores ThreadBudget gives one job.
     public func render(lab: Tensor, context: ContextResult, map: MapChoice = .argmax) throws(ModelError) -> Tensor {
+        try render(lab: lab, context: context, map: map, method: .automatic, threads: BLASThreads.count)
+    }
+
+    /// The adjusted Lab planes by `method`, the rows split into `threads` bands rendered at once.
+    public func render(
+        lab: Tensor, context: ContextResult, map: MapChoice, method: RenderMethod, threads: Int
+    ) throws(ModelError) -> Tensor {
+        try validate(lab: lab, context: context, map: map)
+        let (h, w) = (lab.height, lab.width)
         var out = Tensor(shape: lab.shape)
-        var ws = RenderWorkspace()
-        try render(lab: lab, context: context, map: map, rows: 0..<lab.height, into: &out, workspace: &ws)
+        let grid: AffineColourGrid?
+        if case let .guided(settings) = method.resolved(height: h, width: w) {
+            let guide = lab.withUnsafeBufferPointer {
+                AffineColourGrid.guide(of: $0.baseAddress!, height: h, width: w, longSide: settings.guideLongSide)
+            }
+            grid = AffineColourGrid.fit(head: head, context: context, guide: guide, settings: settings)
+        } else {
+            grid = nil
+        }
+        let bands = max(1, min(threads, h))
+        out.withUnsafeMutableBufferPointer { o in
+            let dst = SendablePointer(pointer: o.baseAddress!)
+            lab.withUnsafeBufferPointer { l in
+                let src = SendablePointer(pointer: UnsafeMutablePointer(mutating: l.baseAddress!))
+                withMapSource(map) { source in
+                    let run: @Sendable (Int) -> Void = { band in
+                        var scratch = ScratchBuffer()
+                        let rows = (band * h / bands)..<((band + 1) * h / bands)
+                        if let grid {
+                            grid.apply(lab: src.pointer, height: h, width: w, map: source, context: context, rows: rows,
+                                       into: dst.pointer, scratch: &scratch)
+                        } else {
+                            head.renderExact(lab: src.pointer, height: h, width: w, context: context, map: source,
+                                             rows: rows, into: dst.pointer, scratch: &scratch)
+                        }
+                    }
+                    if bands == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: bands, execute: run) }
+                }
+            }
+        }
         return out
     }
 
-    /// Renders a band of rows into a preallocated output: callers split a photo into bands to bound
-    /// latency per task or to spread one photo over workers, each with its own workspace.
+    /// Renders a band of rows into a preallocated output with the exact method: callers split a photo
+    /// into bands to bound latency per task or to spread one photo over workers, each with its own
+    /// workspace.
     public func render(
         lab: Tensor, context: ContextResult, map: MapChoice, rows: Range<Int>,
         into out: inout Tensor, workspace: inout RenderWorkspace
     ) throws(ModelError) {
-        guard lab.channels == 3, lab.height > 0, lab.width > 0 else {
-            throw .invalidInput("colour input must be 3 Lab planes, got \(lab.shape)")
-        }
+        try validate(lab: lab, context: context, map: map)
         guard out.shape == lab.shape else { throw .invalidInput("output \(out.shape) differs from input \(lab.shape)") }
         guard rows.lowerBound >= 0, rows.upperBound <= lab.height else {
             throw .invalidInput("rows \(rows) outside 0..<\(lab.height)")
         }
+        let (h, w) = (lab.height, lab.width)
+        lab.withUnsafeBufferPointer { l in
+            out.withUnsafeMutableBufferPointer { o in
+                withMapSource(map) { source in
+                    head.renderExact(lab: l.baseAddress!, height: h, width: w, context: context, map: source, rows: rows,
+                                     into: o.baseAddress!, scratch: &workspace.scratch)
+                }
+            }
+        }
+    }
+
+    private func validate(lab: Tensor, context: ContextResult, map: MapChoice) throws(ModelError) {
+        guard lab.channels == 3, lab.height > 0, lab.width > 0 else {
+            throw .invalidInput("colour input must be 3 Lab planes, got \(lab.shape)")
+        }
         guard context.mode == description.mode, context.pieceChannels == head.pieceChannels else {
             throw .invalidInput("context was computed by another model")
         }
-        if case let .user(m) = map {
+        switch map {
+        case .argmax, .soft:
+            break
+        case let .user(m):
             guard description.mode == .map else { throw .invalidInput("a context-mode model takes no map") }
             guard m.channels == description.presetCount, m.height == lab.height, m.width == lab.width else {
                 throw .invalidInput("map \(m.shape) must be \(description.presetCount)x\(lab.height)x\(lab.width)")
             }
+        case let .labels(l):
+            guard description.mode == .map else { throw .invalidInput("a context-mode model takes no map") }
+            guard l.count == lab.height * lab.width else {
+                throw .invalidInput("label map of \(l.count) values for \(lab.height)x\(lab.width) pixels")
+            }
+            let k = UInt8(description.presetCount)
+            guard !l.contains(where: { $0 >= k }) else {
+                throw .invalidInput("label map has a label ≥ \(k) presets")
+            }
         }
-        head.render(lab: lab, context: context, map: map, rows: rows, into: &out, workspace: &workspace)
+    }
+
+    /// The map's storage pinned for one render.
+    private func withMapSource<R>(_ map: MapChoice, _ body: (MapSource) -> R) -> R {
+        switch map {
+        case .argmax: return body(.argmax)
+        case .soft: return body(.soft)
+        case let .user(t): return t.withUnsafeBufferPointer { body(.planes($0.baseAddress!)) }
+        case let .labels(l): return l.withUnsafeBufferPointer { body(.labels($0.baseAddress!)) }
+        }
     }
 }

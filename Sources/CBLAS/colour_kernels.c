@@ -1,0 +1,228 @@
+// See colour_kernels.h. Every loop runs over contiguous memory; reductions are allowed to reassociate
+// (vector partial sums), which moves results by float rounding only.
+#include "colour_kernels.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__linux__)
+#define SA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SA_CLONES
+#endif
+
+typedef float sa_v16 __attribute__((ext_vector_type(16)));
+
+// Eigen's 13/6 rational tanh, the same as FastTanh.swift, branch-free so it vectorises.
+static inline float sa_tanh(float v) {
+    float x = v < -7.90531110763549805f ? -7.90531110763549805f : v;
+    x = x > 7.90531110763549805f ? 7.90531110763549805f : x;
+    float x2 = x * x;
+    float p = -2.76076847742355e-16f;
+    p = p * x2 + 2.00018790482477e-13f;
+    p = p * x2 + -8.60467152213735e-11f;
+    p = p * x2 + 5.12229709037114e-08f;
+    p = p * x2 + 1.48572235717979e-05f;
+    p = p * x2 + 6.37261928875436e-04f;
+    p = p * x2 + 4.89352455891786e-03f;
+    p = p * x;
+    float q = 1.19825839466702e-06f;
+    q = q * x2 + 1.18534705686654e-04f;
+    q = q * x2 + 2.26843463243900e-03f;
+    q = q * x2 + 4.89352518554385e-03f;
+    float a = v < 0 ? -v : v;
+    return a < 0.0004f ? v : p / q;
+}
+
+// t = tanh(U x + b_u) for pixel x of the row, into r->tanhBuffer.
+static inline void sa_hidden(const SAHeadRow *r, int x, float L, float A, float B) {
+    const int d = r->rank;
+    const float *a = r->conv1Row + (long)r->conv1Lower[x] * d;
+    const float *b = r->conv1Row + (long)r->conv1Upper[x] * d;
+    const float wx = r->conv1Weight[x], w0 = 1 - wx;
+    const float *uL = r->uL, *uA = r->uA, *uB = r->uB, *ub = r->uBias;
+    float *t = r->tanhBuffer;
+    for (int j = 0; j < d; j++) {
+        t[j] = sa_tanh(a[j] * w0 + b[j] * wx + uL[j] * L + uA[j] * A + uB[j] * B + ub[j]);
+    }
+}
+
+static inline void sa_project(const SAHeadRow *r, const float *q, float *s0, float *s1, float *s2) {
+#pragma clang fp reassociate(on)
+    const int d = r->rank;
+    const float *t = r->tanhBuffer;
+    const float *p0 = r->outWeight, *p1 = p0 + d, *p2 = p1 + d;
+    float a0 = 0, a1 = 0, a2 = 0;
+    for (int j = 0; j < d; j++) {
+        float v = t[j] * q[j];
+        a0 += p0[j] * v;
+        a1 += p1[j] * v;
+        a2 += p2[j] * v;
+    }
+    *s0 = a0;
+    *s1 = a1;
+    *s2 = a2;
+}
+
+SA_CLONES
+void sa_head_row(const SAHeadRow *r, const float *labL, const float *labA, const float *labB,
+                 const float *mix, const float *qRows, float *outL, float *outA, float *outB) {
+    const int d = r->rank, k = r->presetCount;
+    for (int x = 0; x < r->width; x++) {
+        const float L = labL[x], A = labA[x], B = labB[x];
+        sa_hidden(r, x, L, A, B);
+        const float *q;
+        float msum = 1;
+        if (qRows) {
+            q = qRows + (long)x * d;
+        } else {
+            const float *m = mix + (long)x * k;
+            float *qb = r->qBuffer;
+            msum = 0;
+            for (int j = 0; j < d; j++) qb[j] = 0;
+            for (int kk = 0; kk < k; kk++) {
+                const float mk = m[kk], *row = r->presets + (long)kk * d;
+                msum += mk;
+                for (int j = 0; j < d; j++) qb[j] += mk * row[j];
+            }
+            q = qb;
+        }
+        float s0, s1, s2;
+        sa_project(r, q, &s0, &s1, &s2);
+        outL[x] = L + s0 + r->outBias[0] * msum;
+        outA[x] = A + s1 + r->outBias[1] * msum;
+        outB[x] = B + s2 + r->outBias[2] * msum;
+    }
+}
+
+SA_CLONES
+void sa_head_row_per_preset(const SAHeadRow *r, const float *labL, const float *labA, const float *labB,
+                            const float *qRows, float *residuals) {
+    const int d = r->rank, sets = qRows ? 1 : r->presetCount;
+    for (int x = 0; x < r->width; x++) {
+        sa_hidden(r, x, labL[x], labA[x], labB[x]);
+        float *res = residuals + (long)x * sets * 3;
+        for (int kk = 0; kk < sets; kk++) {
+            const float *q = qRows ? qRows + (long)x * d : r->presets + (long)kk * d;
+            float s0, s1, s2;
+            sa_project(r, q, &s0, &s1, &s2);
+            res[3 * kk] = s0 + r->outBias[0];
+            res[3 * kk + 1] = s1 + r->outBias[1];
+            res[3 * kk + 2] = s2 + r->outBias[2];
+        }
+    }
+}
+
+// The luminance coordinate of a pixel on the bins: lower bin and the upper one's weight.
+static inline void sa_bin(float L, int bins, int *b0, float *w) {
+    float f = L * (float)(bins - 1) * 0.01f;
+    f = f < 0 ? 0 : f;
+    f = f > (float)(bins - 1) ? (float)(bins - 1) : f;
+    int i = (int)f;
+    if (i > bins - 2) i = bins - 2;
+    *b0 = i;
+    *w = f - (float)i;
+}
+
+SA_CLONES
+void sa_guided_accumulate_row(int width, int sets, int bins, const float *labL, const float *labA,
+                              const float *labB, const float *residuals, const int32_t *xLower,
+                              const int32_t *xUpper, const float *xWeight, float upperRowWeight,
+                              float *statsLowerRow, float *statsUpperRow) {
+    const int s = 10 + 12 * sets;
+    float stat[10 + 12 * 255];
+    for (int x = 0; x < width; x++) {
+        const float l = labL[x] * 0.01f, a = labA[x] * (1.0f / 110), b = labB[x] * (1.0f / 110);
+        const float v[4] = {l, a, b, 1};
+        stat[0] = l * l; stat[1] = l * a; stat[2] = l * b; stat[3] = l;
+        stat[4] = a * a; stat[5] = a * b; stat[6] = a;
+        stat[7] = b * b; stat[8] = b;
+        stat[9] = 1;
+        const float *res = residuals + (long)x * sets * 3;
+        for (int k = 0; k < sets; k++) {
+            for (int i = 0; i < 4; i++) {
+                for (int c = 0; c < 3; c++) stat[10 + 12 * k + 3 * i + c] = v[i] * res[3 * k + c];
+            }
+        }
+        int b0;
+        float wl;
+        sa_bin(labL[x], bins, &b0, &wl);
+        const float wx = xWeight[x];
+        const float wys[2] = {1 - upperRowWeight, upperRowWeight};
+        float *rowsOut[2] = {statsLowerRow, statsUpperRow};
+        const int32_t cols[2] = {xLower[x], xUpper[x]};
+        const float wxs[2] = {1 - wx, wx};
+        const float wls[2] = {1 - wl, wl};
+        for (int iy = 0; iy < 2; iy++) {
+            if (wys[iy] == 0) continue;
+            for (int ix = 0; ix < 2; ix++) {
+                float *node = rowsOut[iy] + ((long)cols[ix] * bins + b0) * s;
+                for (int il = 0; il < 2; il++) {
+                    const float w = wys[iy] * wxs[ix] * wls[il];
+                    float *n = node + il * s;
+                    for (int i = 0; i < s; i++) n[i] += w * stat[i];
+                }
+            }
+        }
+    }
+}
+
+SA_CLONES
+void sa_lerp(const float *a, const float *b, float w, long count, float *dst) {
+    const float w0 = 1 - w;
+    for (long i = 0; i < count; i++) dst[i] = a[i] * w0 + b[i] * w;
+}
+
+// The residual of pixel x under one set's row grid: its 16 coefficients interpolated from the 2 grid
+// columns × 2 luminance bins around it, applied to (L, a, b, 1). Vectors stay local (no vector
+// arguments) so the baseline clone keeps the standard ABI.
+static inline __attribute__((always_inline)) void sa_guided_residual(
+    const SAGuidedRow *g, const float *grid, int x, float L, float A, float B, float *r0, float *r1, float *r2) {
+    int b0;
+    float wl;
+    sa_bin(L, g->bins, &b0, &wl);
+    const float wx = g->xWeight[x];
+    const float *n0 = grid + ((long)g->xLower[x] * g->bins + b0) * SA_GUIDED_NODE;
+    const float *n1 = grid + ((long)g->xUpper[x] * g->bins + b0) * SA_GUIDED_NODE;
+    sa_v16 c0, c0u, c1, c1u;
+    memcpy(&c0, n0, sizeof c0);
+    memcpy(&c0u, n0 + SA_GUIDED_NODE, sizeof c0u);
+    memcpy(&c1, n1, sizeof c1);
+    memcpy(&c1u, n1 + SA_GUIDED_NODE, sizeof c1u);
+    const sa_v16 k = (c0 * (1 - wl) + c0u * wl) * (1 - wx) + (c1 * (1 - wl) + c1u * wl) * wx;
+    const sa_v16 v = {L, A, B, 1, L, A, B, 1, L, A, B, 1, 0, 0, 0, 0};
+    const sa_v16 p = k * v;
+    *r0 = (p[0] + p[1]) + (p[2] + p[3]);
+    *r1 = (p[4] + p[5]) + (p[6] + p[7]);
+    *r2 = (p[8] + p[9]) + (p[10] + p[11]);
+}
+
+SA_CLONES
+void sa_guided_apply_row(const SAGuidedRow *g, const float *labL, const float *labA, const float *labB,
+                         const uint8_t *labels, float *outL, float *outA, float *outB) {
+    for (int x = 0; x < g->width; x++) {
+        const float L = labL[x], A = labA[x], B = labB[x];
+        const float *grid = g->rowGrids + (labels ? (long)labels[x] * g->setStride : 0);
+        float r0, r1, r2;
+        sa_guided_residual(g, grid, x, L, A, B, &r0, &r1, &r2);
+        outL[x] = L + r0;
+        outA[x] = A + r1;
+        outB[x] = B + r2;
+    }
+}
+
+SA_CLONES
+void sa_guided_accumulate_weighted_row(const SAGuidedRow *g, const float *labL, const float *labA,
+                                       const float *labB, int set, const float *weights, float *outL,
+                                       float *outA, float *outB) {
+    const float *grid = g->rowGrids + (long)set * g->setStride;
+    for (int x = 0; x < g->width; x++) {
+        const float w = weights[x];
+        if (w == 0) continue;
+        const float L = labL[x], A = labA[x], B = labB[x];
+        float r0, r1, r2;
+        sa_guided_residual(g, grid, x, L, A, B, &r0, &r1, &r2);
+        outL[x] += w * r0;
+        outA[x] += w * r1;
+        outB[x] += w * r2;
+    }
+}

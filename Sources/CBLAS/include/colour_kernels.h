@@ -1,0 +1,74 @@
+// The colour pass's per-pixel hot loops, in C so that clang can compile each one for AVX-512, AVX2+FMA
+// and baseline x86-64 (target_clones, chosen once at load time by the CPU's flags): the Swift targets
+// build for baseline x86-64 (SSE2, no FMA), which leaves 4-8x of these loops' speed on the table.
+// Plain primitives over contiguous rows, no allocation, caller-owned buffers (ncnn/ggml style).
+#ifndef COLOUR_KERNELS_H
+#define COLOUR_KERNELS_H
+
+#include <stdint.h>
+
+// ---- Exact low-rank bilinear head, one output row -------------------------------------------------
+// t = tanh(lerp(conv1Row) + uL·L + uA·A + uB·B + uBias)   (d values per pixel)
+// out = lab + P(t ∘ q) + outBias·Σm,   q = Σ_k m_k presets_k  or  q given per pixel.
+typedef struct {
+    int width;                 // output pixels in the row
+    int rank;                  // d
+    int presetCount;           // K (0 in context mode)
+    const float *conv1Row;     // the conv1 piece interpolated to this row: (source width) × d
+    const int32_t *conv1Lower; // per output x: source columns and the upper one's weight
+    const int32_t *conv1Upper;
+    const float *conv1Weight;
+    const float *uL, *uA, *uB, *uBias;  // d each, Lab units folded in
+    const float *presets;      // K × d: tanh(V e_k + b_v)
+    const float *outWeight;    // 3 × d, Lab units
+    const float *outBias;      // 3, Lab units
+    float *tanhBuffer;         // d floats of scratch
+    float *qBuffer;            // d floats of scratch
+} SAHeadRow;
+
+// Exact output. mix: width × K map weights (map mode) or NULL; qRows: width × d (context mode) or NULL.
+void sa_head_row(const SAHeadRow *r, const float *labL, const float *labA, const float *labB,
+                 const float *mix, const float *qRows, float *outL, float *outA, float *outB);
+
+// The residual out − lab of every preset at once (the tanh is shared): residuals width × K × 3;
+// with qRows (context mode) one residual per pixel, width × 3.
+void sa_head_row_per_preset(const SAHeadRow *r, const float *labL, const float *labA, const float *labB,
+                            const float *qRows, float *residuals);
+
+// ---- Guided upsampling: per-node affine colour transforms -------------------------------------------
+// A node holds 16 floats: for output c in (L, a, b) the residual r_c = k[4c]·L + k[4c+1]·a + k[4c+2]·b
+// + k[4c+3] (Lab units), then 4 floats of padding so a node is one 64-byte vector.
+enum { SA_GUIDED_NODE = 16 };
+
+// Normal-equation statistics of one guide row, splatted with tent weights into the nodes around each
+// pixel (2 grid rows × 2 grid columns × 2 luminance bins). Per node `statCount` = 10 + 12·sets floats:
+// the 10 distinct entries of Σ w v vᵀ with v = (l, a, b, 1) in unit scale (L/100, a/110, b/110), then
+// for each residual set the 4×3 Σ w v rᵀ. residuals: width × sets × 3 (Lab units).
+void sa_guided_accumulate_row(int width, int sets, int bins, const float *labL, const float *labA,
+                              const float *labB, const float *residuals, const int32_t *xLower,
+                              const int32_t *xUpper, const float *xWeight, float upperRowWeight,
+                              float *statsLowerRow, float *statsUpperRow);
+
+// dst[i] = a[i]·(1 − w) + b[i]·w: one grid row pair interpolated for an output row.
+void sa_lerp(const float *a, const float *b, float w, long count, float *dst);
+
+typedef struct {
+    int width;                 // output pixels in the row
+    int bins;                  // luminance bins (≥ 2)
+    const float *rowGrids;     // sets × gridWidth × bins × 16, interpolated to this row
+    long setStride;            // gridWidth × bins × 16
+    const int32_t *xLower;     // per output x: grid columns and the upper one's weight
+    const int32_t *xUpper;
+    const float *xWeight;
+} SAGuidedRow;
+
+// out = lab + r_set(pixel), set = labels[x] (or 0 when labels is NULL).
+void sa_guided_apply_row(const SAGuidedRow *g, const float *labL, const float *labA, const float *labB,
+                         const uint8_t *labels, float *outL, float *outA, float *outB);
+
+// out += weights[x] · r_set(pixel): soft or user maps, one call per preset over out = lab.
+void sa_guided_accumulate_weighted_row(const SAGuidedRow *g, const float *labL, const float *labA,
+                                       const float *labB, int set, const float *weights, float *outL,
+                                       float *outA, float *outB);
+
+#endif
