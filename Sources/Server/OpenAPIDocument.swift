@@ -1,0 +1,821 @@
+// Generated from openapi.yaml by `make openapi-embed` (tests-api/embed_openapi.py): do not edit.
+// OpenAPITests fails when this copy and openapi.yaml differ.
+
+/// The service's OpenAPI document, compiled into the binary so that `GET /openapi.yaml` works
+/// with no file beside the executable (containers, installed binaries).
+enum OpenAPIDocument {
+    static let yaml = #"""
+openapi: 3.1.0
+info:
+  title: semadjust
+  version: 0.1.0
+  summary: Semantics-aware photo adjustment (Nam & Kim, "Deep Semantics-Aware Photo Adjustment").
+  description: |
+    Retouches photos with a network that understands the picture. For every photo it discovers a
+    **semantic adjustment map**: K channels saying which of the style's K presets applies where.
+    The map comes back with the retouched JPEG as an 8-bit PNG label image (pixel values are preset
+    indices 0..K-1, at the photo's size); paint on it and send it back as `map` to personalise the
+    result, together with the `image_id` of the first answer so the photo is re-rendered from cached
+    features without running the network trunk again.
+
+    Every error is an RFC 9457 `application/problem+json` document (`Problem`). Every response
+    carries `X-Request-Id` (the client's, when it sent a safe one, else a generated one).
+    Cross-origin browser calls are allowed for the origins the operator configures
+    (`semadjust serve --cors-origins`); preflight is answered by `OPTIONS`.
+
+    This document is served by the service itself at `GET /openapi.yaml`.
+  license:
+    name: Proprietary
+    identifier: LicenseRef-semadjust
+servers:
+  - url: http://127.0.0.1:8080
+    description: "`make run` on this machine"
+tags:
+  - name: adjust
+    description: Retouching photos and personalising their adjustment maps.
+  - name: operations
+    description: Health, readiness, metrics and this document, for operators and tooling.
+
+paths:
+  /v1/adjust:
+    post:
+      tags: [adjust]
+      operationId: adjustPhoto
+      summary: Retouch a photo and return it with its adjustment map
+      description: |
+        Send a new photo as `image`, or the `image_id` of an earlier answer to re-render that photo
+        (typically with an edited `map`) without re-running the trunk: the features are cached for
+        a while in a bounded LRU cache; once evicted the id answers 404 and the photo must be sent
+        again.
+
+        The answer's form is chosen by `Accept`:
+
+        | Accept | answer |
+        |---|---|
+        | absent, `*/*`, `image/*`, `image/jpeg` | the JPEG alone (`curl -o out.jpg` works); metadata in `X-*` headers |
+        | `application/json`, `application/*` | `AdjustResult`: JPEG and map base64-encoded, with all metadata |
+        | `multipart/mixed`, `multipart/*` | three parts: `metadata` (JSON), `image` (JPEG), `map` (PNG) |
+
+        Anything else is answered 406. The output has the photo's full resolution (or `max_side`)
+        and upright orientation (EXIF orientation applied); the ICC profile is kept.
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              $ref: "#/components/schemas/AdjustForm"
+            encoding:
+              image:
+                contentType: image/jpeg, image/png
+              map:
+                contentType: image/png
+            examples:
+              newPhoto:
+                summary: A new photo in the default style
+                value:
+                  image: "(the bytes of photo.jpg)"
+              styledWithQuality:
+                summary: A new photo, style and JPEG quality chosen, downscaled to at most 2048 px
+                value:
+                  image: "(the bytes of photo.jpg)"
+                  style: popout
+                  quality: 85
+                  max_side: 2048
+              ownMap:
+                summary: A new photo with your own label map
+                value:
+                  image: "(the bytes of photo.jpg)"
+                  style: popout
+                  map: "(the bytes of mymap.png)"
+              reRender:
+                summary: Re-render an earlier photo with an edited map (no trunk run)
+                value:
+                  image_id: 9f86d081884c7d659a2feaa0c55ad015
+                  map: "(the bytes of edited-map.png)"
+      responses:
+        "200":
+          description: |
+            The retouched photo. Which body depends on `Accept` (see above); `X-Image-Id` and
+            `Server-Timing` come with every form, the `X-Style` and `X-Map-*` headers with the JPEG
+            form (the other forms carry that metadata in their body).
+          headers:
+            X-Image-Id:
+              $ref: "#/components/headers/X-Image-Id"
+            X-Style:
+              $ref: "#/components/headers/X-Style"
+            X-Map-K:
+              $ref: "#/components/headers/X-Map-K"
+            X-Map-Coverage:
+              $ref: "#/components/headers/X-Map-Coverage"
+            Server-Timing:
+              $ref: "#/components/headers/Server-Timing"
+            Vary:
+              description: "`Accept`: the body depends on it."
+              schema:
+                type: string
+              example: Accept
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            image/jpeg:
+              schema:
+                type: string
+                contentMediaType: image/jpeg
+              examples:
+                photo:
+                  summary: The retouched JPEG (binary)
+                  value: "(JPEG bytes, the photo's size)"
+            application/json:
+              schema:
+                $ref: "#/components/schemas/AdjustResult"
+              examples:
+                discovered:
+                  summary: The discovered map of a 640×480 photo in style popout
+                  value:
+                    image_id: 9f86d081884c7d659a2feaa0c55ad015
+                    style: popout
+                    width: 640
+                    height: 480
+                    K: 2
+                    presets: [background, foreground]
+                    colours: ["#0072B2", "#E69F00"]
+                    coverage: [0.6143, 0.3857]
+                    user_map: false
+                    image_type: image/jpeg
+                    image: "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U..."
+                    map_type: image/png
+                    map: "iVBORw0KGgoAAAANSUhEUgAAAoAAAAHgCAAAAAB..."
+                    timings_ms: {decode: 6.1, resize: 3.4, context: 812.5, map: 4.2, render: 95.0, encode: 14.8}
+            multipart/mixed:
+              schema:
+                $ref: "#/components/schemas/AdjustParts"
+              encoding:
+                metadata:
+                  contentType: application/json
+                image:
+                  contentType: image/jpeg
+                map:
+                  contentType: image/png
+              examples:
+                parts:
+                  summary: Metadata, JPEG and map as three parts
+                  value:
+                    metadata:
+                      image_id: 9f86d081884c7d659a2feaa0c55ad015
+                      style: popout
+                      width: 640
+                      height: 480
+                      K: 2
+                      presets: [background, foreground]
+                      colours: ["#0072B2", "#E69F00"]
+                      coverage: [0.6143, 0.3857]
+                      user_map: false
+                      image_type: image/jpeg
+                      map_type: image/png
+                      timings_ms: {decode: 6.1, resize: 3.4, context: 812.5, map: 4.2, render: 95.0, encode: 14.8}
+                    image: "(JPEG bytes)"
+                    map: "(PNG bytes)"
+        "400":
+          $ref: "#/components/responses/BadRequest"
+        "404":
+          description: "`image_id` names no cached photo (never issued, evicted or expired): send the image again."
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              example:
+                type: about:blank
+                title: Not Found
+                status: 404
+                detail: no photo is cached under image_id 9f86d081884c7d659a2feaa0c55ad015 (unknown, evicted or expired); send the image again
+                instance: /v1/adjust
+        "406":
+          description: "`Accept` allows none of image/jpeg, application/json, multipart/mixed."
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              example:
+                type: about:blank
+                title: Not Acceptable
+                status: 406
+                detail: "this endpoint answers image/jpeg, application/json or multipart/mixed; Accept was 'text/html'"
+                instance: /v1/adjust
+        "413":
+          description: The request body, a part, or the decoded photo (pixels) is over a limit.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              example:
+                type: about:blank
+                title: Content Too Large
+                status: 413
+                detail: Content-Length 90000000 exceeds the limit of 67108864 bytes
+                instance: /v1/adjust
+        "415":
+          description: The request is not `multipart/form-data`, or `image` is neither JPEG nor PNG.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              examples:
+                notAnImage:
+                  value:
+                    type: about:blank
+                    title: Unsupported Media Type
+                    status: 415
+                    detail: "the image could not be decoded: the image is neither JPEG nor PNG"
+                    instance: /v1/adjust
+                notAForm:
+                  value:
+                    type: about:blank
+                    title: Unsupported Media Type
+                    status: 415
+                    detail: the request has no Content-Type; expected multipart/form-data
+                    instance: /v1/adjust
+        "422":
+          description: |
+            The request is well-formed but its content cannot be used: a corrupt or truncated
+            image, a map that does not fit the style (wrong K, values out of range, unreadable),
+            `quality` or `max_side` out of range, an unknown style, or a style that does not match
+            the `image_id`'s.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              examples:
+                wrongK:
+                  summary: A label map with an index the style does not have
+                  value:
+                    type: about:blank
+                    title: Unprocessable Content
+                    status: 422
+                    detail: "the adjustment map is invalid: 16 pixels have preset index 3 or similar, but this style has K = 2 presets (indices 0..1)"
+                    instance: /v1/adjust
+                unknownStyle:
+                  value:
+                    type: about:blank
+                    title: Unprocessable Content
+                    status: 422
+                    detail: "unknown style 'sepia'; available: popout, watercolor, xpro"
+                    instance: /v1/adjust
+                quality:
+                  value:
+                    type: about:blank
+                    title: Unprocessable Content
+                    status: 422
+                    detail: quality must be between 1 and 100, got 0
+                    instance: /v1/adjust
+        "500":
+          description: The engine or the encoder failed on an accepted input (a bug; please report the request id).
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              example:
+                type: about:blank
+                title: Internal Server Error
+                status: 500
+                detail: "inference failed: ..."
+                instance: /v1/adjust
+        "503":
+          $ref: "#/components/responses/Unavailable"
+    options:
+      tags: [adjust]
+      operationId: adjustPreflight
+      summary: CORS preflight (and the allowed methods)
+      description: |
+        With `Origin` and `Access-Control-Request-Method`, a CORS preflight: for an allowed origin
+        the `Access-Control-Allow-*` headers say what the page may send; for any other origin the
+        204 comes without them and the browser blocks the call. Without those headers, a plain
+        `OPTIONS` listing the methods in `Allow`.
+      parameters:
+        - name: Origin
+          in: header
+          required: false
+          schema:
+            type: string
+            pattern: "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$"
+          example: https://app.example
+        - name: Access-Control-Request-Method
+          in: header
+          required: false
+          schema:
+            type: string
+            enum: [GET, HEAD, POST, OPTIONS]
+          example: POST
+        - name: Access-Control-Request-Headers
+          in: header
+          required: false
+          schema:
+            type: string
+            pattern: "^[A-Za-z0-9-]+( *, *[A-Za-z0-9-]+)*$"
+          example: content-type, x-request-id
+      responses:
+        "204":
+          description: Preflight or method list; no body.
+          headers:
+            Allow:
+              description: The methods of this resource (plain OPTIONS only).
+              schema:
+                type: string
+              example: POST, OPTIONS
+            Access-Control-Allow-Origin:
+              description: The allowed origin (or `*`), for an allowed preflight only.
+              schema:
+                type: string
+              example: https://app.example
+            Access-Control-Allow-Methods:
+              description: The methods a page may use, for an allowed preflight only.
+              schema:
+                type: string
+              example: GET, HEAD, POST, OPTIONS
+            Access-Control-Allow-Headers:
+              description: The requested headers a page may send, for an allowed preflight only.
+              schema:
+                type: string
+              example: Content-Type, X-Request-Id
+            Access-Control-Max-Age:
+              description: Seconds a browser may cache this preflight answer.
+              schema:
+                type: string
+                pattern: "^[0-9]+$"
+              example: "600"
+            Vary:
+              description: What the preflight answer depends on.
+              schema:
+                type: string
+              example: Origin, Access-Control-Request-Method, Access-Control-Request-Headers
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+
+  /v1/styles:
+    get:
+      tags: [adjust]
+      operationId: listStyles
+      summary: The styles offered, with their presets
+      description: |
+        One style per model file in the service's models folder (a file dropped there appears
+        here after a restart). `colours` are display colours for the presets, for map previews
+        and legends; `default` is the style used when a request names none (empty when no model
+        is loaded).
+      responses:
+        "200":
+          description: The style catalogue.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Styles"
+              example:
+                default: popout
+                styles:
+                  - id: popout
+                    K: 2
+                    presets: [background, foreground]
+                    colours: ["#0072B2", "#E69F00"]
+                  - id: watercolor
+                    K: 2
+                    presets: [p0, p1]
+                    colours: ["#0072B2", "#E69F00"]
+                  - id: xpro
+                    K: 4
+                    presets: [p0, p1, p2, p3]
+                    colours: ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]
+
+  /healthz:
+    get:
+      tags: [operations]
+      operationId: health
+      summary: Liveness
+      description: The process serves HTTP (it says nothing about models; see `/readyz`).
+      responses:
+        "200":
+          description: Alive.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            text/plain:
+              schema:
+                type: string
+                const: "ok\n"
+              example: "ok\n"
+
+  /readyz:
+    get:
+      tags: [operations]
+      operationId: readiness
+      summary: Readiness (at least one model loaded)
+      responses:
+        "200":
+          description: Ready; the loaded styles follow.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            text/plain:
+              schema:
+                type: string
+                pattern: "^ready: "
+              example: "ready: popout, watercolor, xpro\n"
+        "503":
+          description: No model is loaded; retry after the given seconds.
+          headers:
+            Retry-After:
+              $ref: "#/components/headers/Retry-After"
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              example:
+                type: about:blank
+                title: Service Unavailable
+                status: 503
+                detail: no models are loaded
+                instance: /readyz
+
+  /metrics:
+    get:
+      tags: [operations]
+      operationId: metrics
+      summary: Prometheus metrics
+      description: |
+        Prometheus text exposition format 0.0.4: requests by route, method and status, latency
+        histograms (whole requests and pipeline stages), open connections, inference queue depth
+        and `image_id` cache hits and misses. Route labels are bounded: unknown paths count as
+        `other`.
+      responses:
+        "200":
+          description: The metrics.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            text/plain:
+              schema:
+                type: string
+              example: |
+                # TYPE semadjust_http_requests_total counter
+                semadjust_http_requests_total{route="/v1/adjust",method="POST",status="200"} 42
+                # TYPE semadjust_http_open_connections gauge
+                semadjust_http_open_connections 3
+
+  /openapi.yaml:
+    get:
+      tags: [operations]
+      operationId: openAPIDocument
+      summary: This document
+      description: The OpenAPI 3.1 description of the service, built into the binary.
+      responses:
+        "200":
+          description: The document (YAML).
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/yaml:
+              schema:
+                description: The document, as YAML parsers read it.
+                type: object
+                required: [openapi, info, paths]
+                properties:
+                  openapi:
+                    type: string
+                    pattern: "^3\\.1\\."
+              example: |
+                openapi: 3.1.0
+                info:
+                  title: semadjust
+                ...
+
+components:
+  schemas:
+    AdjustForm:
+      type: object
+      description: |
+        The fields of `POST /v1/adjust`. Exactly one of `image` and `image_id` is required; each
+        field may appear once; any other field is answered 400.
+      properties:
+        image:
+          type: string
+          contentMediaType: image/jpeg
+          description: "The photo, JPEG or PNG (a file part; its declared type is not trusted, the bytes are)."
+        image_id:
+          type: string
+          pattern: "^[0-9a-f]{32}$"
+          description: |
+            The `image_id` of an earlier answer: re-renders that photo from cached features
+            without re-running the trunk. Not together with `image` or `max_side`.
+          examples: [9f86d081884c7d659a2feaa0c55ad015]
+        style:
+          type: string
+          description: |
+            A style id from `GET /v1/styles`; the default style when absent. With `image_id` it
+            must be the style the photo was analysed for, or be omitted.
+          examples: [popout]
+        map:
+          type: string
+          contentMediaType: image/png
+          description: |
+            Your adjustment map, any size (resized to the photo): either an 8-bit grayscale PNG
+            label image whose pixel values are preset indices 0..K-1 (what answers return), or a
+            PNG whose channel count equals K holding per-preset weights (K = 2 gray+alpha, 3 RGB,
+            4 RGBA). Anything else is answered 422 with the reason.
+        quality:
+          type: integer
+          minimum: 1
+          maximum: 100
+          default: 90
+          description: JPEG quality of the answer.
+        max_side:
+          type: integer
+          minimum: 64
+          maximum: 20000
+          description: |
+            Downscale the photo first so that its longer side is at most this many pixels (the
+            answer and its map have that size). A new image only, not with `image_id`.
+      additionalProperties: false
+      oneOf:
+        - required: [image]
+        - required: [image_id]
+
+    AdjustMetadata:
+      type: object
+      description: What an adjustment produced, without the image bytes.
+      required: [image_id, style, width, height, K, presets, coverage, user_map, image_type, map_type, timings_ms]
+      properties:
+        image_id:
+          type: string
+          pattern: "^[0-9a-f]{32}$"
+          description: Send it back with a new `map` to re-render without the trunk.
+        style:
+          type: string
+          description: The style id used.
+        width:
+          type: integer
+          minimum: 1
+          description: The output's width in pixels (upright).
+        height:
+          type: integer
+          minimum: 1
+          description: The output's height in pixels (upright).
+        K:
+          type: integer
+          minimum: 1
+          description: The style's number of presets.
+        presets:
+          type: array
+          items:
+            type: string
+          description: The presets' names; index i is label value i in the map.
+        colours:
+          type: array
+          items:
+            $ref: "#/components/schemas/Colour"
+          description: Display colours of the presets, as in `GET /v1/styles`.
+        coverage:
+          type: array
+          items:
+            type: number
+            minimum: 0
+            maximum: 1
+          description: The fraction of pixels assigned to each preset (sums to 1).
+        user_map:
+          type: boolean
+          description: Whether the map was the caller's rather than the discovered one.
+        image_type:
+          type: string
+          const: image/jpeg
+        map_type:
+          type: string
+          const: image/png
+        timings_ms:
+          type: object
+          description: Milliseconds per pipeline stage (decode, resize, context, map, render, encode, …).
+          additionalProperties:
+            type: number
+            minimum: 0
+
+    AdjustResult:
+      description: "The JSON answer of `POST /v1/adjust`: metadata with the JPEG and the map base64-encoded."
+      allOf:
+        - $ref: "#/components/schemas/AdjustMetadata"
+        - type: object
+          required: [image, map]
+          properties:
+            image:
+              type: string
+              contentEncoding: base64
+              contentMediaType: image/jpeg
+              description: The retouched photo.
+            map:
+              type: string
+              contentEncoding: base64
+              contentMediaType: image/png
+              description: |
+                The map used: an 8-bit PNG label image (values 0..K-1) of the output's size, ready
+                to edit and send back as `map`.
+
+    AdjustParts:
+      type: object
+      description: The parts of a `multipart/mixed` answer (each has a Content-Disposition name).
+      required: [metadata, image, map]
+      properties:
+        metadata:
+          $ref: "#/components/schemas/AdjustMetadata"
+        image:
+          type: string
+          contentMediaType: image/jpeg
+        map:
+          type: string
+          contentMediaType: image/png
+
+    Styles:
+      type: object
+      required: [default, styles]
+      properties:
+        default:
+          type: string
+          description: The style used when a request names none; empty when no model is loaded.
+        styles:
+          type: array
+          items:
+            $ref: "#/components/schemas/Style"
+
+    Style:
+      type: object
+      required: [id, K, presets, colours]
+      properties:
+        id:
+          type: string
+          examples: [popout]
+        K:
+          type: integer
+          minimum: 1
+          description: Number of presets (channels of the adjustment map).
+        presets:
+          type: array
+          items:
+            type: string
+          description: Preset names; index i is label value i in maps.
+        colours:
+          type: array
+          items:
+            $ref: "#/components/schemas/Colour"
+          description: A display colour per preset, colour-blind safe.
+
+    Colour:
+      type: string
+      pattern: "^#[0-9A-Fa-f]{6}$"
+      description: "An sRGB colour as #rrggbb."
+      examples: ["#0072B2"]
+
+    Problem:
+      type: object
+      description: RFC 9457 problem details; extension members may follow.
+      required: [type, title, status]
+      properties:
+        type:
+          type: string
+          format: uri-reference
+          description: The problem type; `about:blank` means the status says it all.
+          examples: [about:blank]
+        title:
+          type: string
+          description: The status's reason phrase.
+          examples: [Bad Request]
+        status:
+          type: integer
+          minimum: 100
+          maximum: 599
+        detail:
+          type: string
+          description: What exactly was wrong, in words a caller can act on.
+        instance:
+          type: string
+          description: The request path.
+          examples: [/v1/adjust]
+
+  headers:
+    X-Request-Id:
+      description: The request's id, for logs and support; the client's own when it sent an acceptable one.
+      required: true
+      schema:
+        type: string
+        pattern: "^[A-Za-z0-9._:/+=-]{1,128}$"
+      example: 1f0c9a7e3b2d4c58a9e1d2c3b4a59687
+    X-Image-Id:
+      description: The photo's id in the re-render cache; send it back as `image_id`.
+      required: true
+      schema:
+        type: string
+        pattern: "^[0-9a-f]{32}$"
+      example: 9f86d081884c7d659a2feaa0c55ad015
+    X-Style:
+      description: The style used (JPEG answers).
+      schema:
+        type: string
+      example: popout
+    X-Map-K:
+      description: The style's number of presets K (JPEG answers).
+      schema:
+        type: string
+        pattern: "^[0-9]+$"
+      example: "2"
+    X-Map-Coverage:
+      description: The fraction of pixels per preset, comma-separated in preset order (JPEG answers).
+      schema:
+        type: string
+        pattern: "^[0-9.]+(,[0-9.]+)*$"
+      example: "0.6143,0.3857"
+    Server-Timing:
+      description: The pipeline stages and their milliseconds (W3C Server Timing).
+      required: true
+      schema:
+        type: string
+      example: "decode;dur=6.1, resize;dur=3.4, context;dur=812.5, map;dur=4.2, render;dur=95.0, encode;dur=14.8"
+    Retry-After:
+      description: Seconds after which a retry may succeed.
+      required: true
+      schema:
+        type: string
+        pattern: "^[0-9]+$"
+      example: "1"
+
+  responses:
+    BadRequest:
+      description: |
+        The form is wrong: an unknown or repeated field, no `image` and no `image_id`, both,
+        `image_id` not 32 hex digits, `max_side` with `image_id`, a non-integer `quality` or
+        `max_side`, or malformed multipart.
+      headers:
+        X-Request-Id:
+          $ref: "#/components/headers/X-Request-Id"
+      content:
+        application/problem+json:
+          schema:
+            $ref: "#/components/schemas/Problem"
+          examples:
+            unknownField:
+              value:
+                type: about:blank
+                title: Bad Request
+                status: 400
+                detail: "unknown form field 'picture'; accepted: image, image_id, style, map, quality, max_side"
+                instance: /v1/adjust
+            both:
+              value:
+                type: about:blank
+                title: Bad Request
+                status: 400
+                detail: send either 'image' or 'image_id', not both
+                instance: /v1/adjust
+    Unavailable:
+      description: |
+        Busy (the inference queue is full, or the request waited past its deadline), shutting
+        down, or no model is loaded. Retry after `Retry-After` seconds.
+      headers:
+        Retry-After:
+          $ref: "#/components/headers/Retry-After"
+        X-Request-Id:
+          $ref: "#/components/headers/X-Request-Id"
+      content:
+        application/problem+json:
+          schema:
+            $ref: "#/components/schemas/Problem"
+          example:
+            type: about:blank
+            title: Service Unavailable
+            status: 503
+            detail: the inference queue is full; retry in 1 s
+            instance: /v1/adjust
+
+"""#
+
+    /// The UTF-8 bytes, encoded once rather than per request.
+    static let bytes = Array(yaml.utf8)
+}
