@@ -69,3 +69,13 @@ clean:
 bench-imaging: deps
 	python3 -c "import PIL, numpy" 2>/dev/null || python3 -m pip install -q pillow numpy
 	python3 bench/imaging/bench.py
+
+# schemathesis against openapi.yaml and a live server on the tiny parity model (tests-api/run.sh).
+# It builds in its own scratch folder (.build-api) and installs schemathesis into .venv-api.
+.PHONY: test-api openapi-embed
+test-api: deps
+	tests-api/run.sh
+
+# Regenerates Sources/Server/OpenAPIDocument.swift, the copy of openapi.yaml built into the binary.
+openapi-embed:
+	python3 tests-api/embed_openapi.py

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# make test-api: schemathesis against openapi.yaml and the live service.
+#
+# Builds the server (debug, in its own scratch folder so it never races `make test`), starts it
+# on a free loopback port with the tiny parity model as its only style, waits for /readyz, runs
+# schemathesis with a bounded number of examples, stops the server, and fails on any failure.
+#
+# Knobs (environment): SCRATCH (build folder, default .build-api), VENV (default .venv-api),
+# EXAMPLES (per operation, default 25), SEED (default 1), SPEC (default openapi.yaml),
+# ST_ARGS (extra `st run` arguments, e.g. --continue-on-failure).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCRATCH=${SCRATCH:-.build-api}
+VENV=${VENV:-.venv-api}
+EXAMPLES=${EXAMPLES:-25}
+SEED=${SEED:-1}
+FIXTURES=Tests/InferenceTests/Fixtures
+
+pinned=$(sed -n 's/^schemathesis==//p' tests-api/requirements.txt)
+if ! "$VENV/bin/st" --version 2>/dev/null | grep -qF "$pinned"; then
+    echo "test-api: installing schemathesis $pinned into $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r tests-api/requirements.txt
+fi
+
+python3 tests-api/embed_openapi.py --check
+
+swift build --scratch-path "$SCRATCH" --product semadjust
+binary="$SCRATCH/debug/semadjust"
+
+work=$(mktemp -d)
+server=""
+cleanup() {
+    if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+        kill -TERM "$server"
+        wait "$server" || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/models"
+cp "$FIXTURES/tiny-model.safetensors" "$work/models/tiny.safetensors"
+# Port 0: the kernel picks a free port and the log line says which, so runs never collide.
+"$binary" serve --host 127.0.0.1 --port 0 --models "$work/models" --trunk "$FIXTURES/tiny-trunk.safetensors" \
+    --workers 1 --queue 16 --cors-origins https://app.example --shutdown-grace 5 >"$work/server.log" 2>&1 &
+server=$!
+
+port=""
+for _ in $(seq 300); do
+    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/server.log" | head -n 1)
+    [ -n "$port" ] && break
+    kill -0 "$server" 2>/dev/null || { cat "$work/server.log"; echo "test-api: the server exited" >&2; exit 1; }
+    sleep 0.1
+done
+[ -n "$port" ] || { cat "$work/server.log"; echo "test-api: no listening line after 30 s" >&2; exit 1; }
+base="http://127.0.0.1:$port"
+for _ in $(seq 300); do
+    curl -fsS -o /dev/null "$base/readyz" && break
+    sleep 0.1
+done
+curl -fsS "$base/readyz"
+
+status=0
+PYTHONPATH=tests-api SCHEMATHESIS_HOOKS=hooks "$VENV/bin/st" run "${SPEC:-openapi.yaml}" --url "$base" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+    --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --request-timeout 60 --no-color \
+    --generation-database none --report junit --report-dir "${REPORT_DIR:-$work/report}" ${ST_ARGS:-} || status=$?
+
+# What the server answered, so a green run shows it reached the success paths too.
+echo "--- responses by request and status ---"
+sed -n 's/.*\[HTTPCore\] //p' "$work/server.log" | sort | uniq -c | sort -rn
+
+if [ "$status" != 0 ]; then
+    echo "--- server log (last 40 lines) ---"
+    tail -n 40 "$work/server.log"
+fi
+exit "$status"
