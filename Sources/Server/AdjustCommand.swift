@@ -37,6 +37,9 @@ struct AdjustCommand: ParsableCommand {
     @Option(help: "JPEG quality of the output, 1...100.")
     var quality: Int = 90
 
+    @Option(help: "Downscale each photo first so that its longer side is at most this many pixels (64...20000); default: full resolution.")
+    var maxSide: Int?
+
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
@@ -44,6 +47,10 @@ struct AdjustCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100, got \(quality)") }
+        if let maxSide, !AdjustOptions.maxSideRange.contains(maxSide) {
+            let range = AdjustOptions.maxSideRange
+            throw ValidationError("--max-side must be between \(range.lowerBound) and \(range.upperBound), got \(maxSide)")
+        }
         guard !inputs.isEmpty else { throw ValidationError("give at least one photo or folder") }
     }
 
@@ -63,7 +70,7 @@ struct AdjustCommand: ParsableCommand {
             reporter.starting(job)
             let started = ContinuousClock.now
             do {
-                let result = try job.run(with: chosen.pipeline, quality: quality)
+                let result = try job.run(with: chosen.pipeline, quality: quality, maxSide: maxSide)
                 reporter.succeeded(job, result, after: ContinuousClock.now - started)
             } catch {
                 failures += 1

@@ -37,8 +37,8 @@ struct AdjustCommandTests {
         // Files, not pipes: nothing to drain while waiting, and stderr is no terminal (no progress bar).
         let out = folder.appendingPathComponent("stdout-\(UUID().uuidString)")
         let err = folder.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
@@ -95,6 +95,24 @@ struct AdjustCommandTests {
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("your map"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("mine.jpg").path))
+    }
+
+    @Test(.enabled(if: ServeProcessTests.binary != nil, "the semadjust product was not built next to the tests"))
+    func maxSideDownscalesThePhotoAndItsMap() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.jpeg(width: 160, height: 120).write(to: folder.appendingPathComponent("in.jpg"))
+
+        let run = try Self.semadjust(["adjust", "in.jpg", "-o", "out.jpg", "--save-map", "map.png", "--max-side", "80"], in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        let out = try Self.decode(folder.appendingPathComponent("out.jpg"))
+        #expect(out.width == 80 && out.height == 60)
+        let map = try PNGDecoder().decode([UInt8](try Data(contentsOf: folder.appendingPathComponent("map.png")))).image
+        #expect(map.width == 80 && map.height == 60)
+
+        let tooSmall = try Self.semadjust(["adjust", "in.jpg", "-o", "out.jpg", "--max-side", "10"], in: folder)
+        #expect(tooSmall.status != 0)
+        #expect(tooSmall.stderr.contains("--max-side must be between 64 and 20000, got 10"))
     }
 
     @Test(.enabled(if: ServeProcessTests.binary != nil, "the semadjust product was not built next to the tests"))

@@ -20,7 +20,7 @@ struct OpenAPITests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("semadjust-python-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
@@ -51,7 +51,8 @@ struct OpenAPITests {
             guard line.hasPrefix("  /"), line.hasSuffix(":") else { return nil }
             return String(line.dropFirst(2).dropLast())
         })
-        #expect(documented == ServiceRoutes.knownRoutes)
+        let undocumented = ServiceRoutes.knownRoutes.subtracting(documented)
+        #expect(undocumented.isEmpty, "routes missing from openapi.yaml: \(undocumented.sorted())")
         #expect(yaml.hasPrefix("openapi: 3.1."))
     }
 

@@ -10,12 +10,12 @@ struct AdjustJob: Sendable, Equatable {
     let mapOutput: String?
 
     /// Reads, adjusts and writes this photo; every failure says which file and why.
-    func run(with pipeline: AdjustPipeline, quality: Int) throws(CommandLineFailure) -> AdjustResult {
+    func run(with pipeline: AdjustPipeline, quality: Int, maxSide: Int? = nil) throws(CommandLineFailure) -> AdjustResult {
         let image = try Self.read(input, what: "photo")
         let map = try mapInput.map { path throws(CommandLineFailure) in try Self.read(path, what: "map") }
         let result: AdjustResult
         do {
-            result = try pipeline.adjust(imageBytes: image, options: AdjustOptions(quality: quality, mapPNG: map))
+            result = try pipeline.adjust(imageBytes: image, options: AdjustOptions(quality: quality, mapPNG: map, maxSide: maxSide))
         } catch {
             throw CommandLineFailure("\(error)")
         }
