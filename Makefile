@@ -79,3 +79,13 @@ test-api: deps
 # Regenerates Sources/Server/OpenAPIDocument.swift, the copy of openapi.yaml built into the binary.
 openapi-embed:
 	python3 tests-api/embed_openapi.py
+
+# Inference engine against PyTorch eager, ONNX Runtime and the FLOP limit on the same weights and
+# 512x512 input, plus the colour pass at 2 and 12 MP (bench/inference; writes bench/results/inference.json).
+.PHONY: bench-inference
+BENCH_INFERENCE_SCRATCH ?= .build
+bench-inference: deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_INFERENCE_SCRATCH) --product InferenceBench -j $(JOBS)
+	python3 -c "import torch, safetensors" 2>/dev/null || python3 -m pip install -q -r training/requirements.txt
+	python3 -c "import onnxruntime, onnx" 2>/dev/null || python3 -m pip install -q onnxruntime onnx
+	python3 bench/inference/bench.py --binary $(BENCH_INFERENCE_SCRATCH)/release/InferenceBench

@@ -226,3 +226,77 @@ void sa_guided_accumulate_weighted_row(const SAGuidedRow *g, const float *labL, 
         outB[x] += w * r2;
     }
 }
+
+// (G + diag(λ, λ, λ, μ)) C = H + diag(λ, λ, λ, μ)·prior for the 4×3 C by Cholesky, G from its 10
+// distinct entries, H, prior and C as 4 feature rows × 3 outputs. A singular system keeps the prior.
+static void sa_solve4(const double g[10], const double h[12], double lambda, double mu, const double *prior,
+                      double c[12]) {
+    static const int idx[4][4] = {{0, 1, 2, 3}, {1, 4, 5, 6}, {2, 5, 7, 8}, {3, 6, 8, 9}};
+    double a[4][4], rhs[12];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) a[i][j] = g[idx[i][j]];
+    for (int i = 0; i < 3; i++) a[i][i] += lambda;
+    a[3][3] += mu;
+    for (int i = 0; i < 4; i++) {
+        const double reg = i < 3 ? lambda : mu;
+        for (int ch = 0; ch < 3; ch++) rhs[3 * i + ch] = h[3 * i + ch] + (prior ? reg * prior[3 * i + ch] : 0);
+    }
+    for (int j = 0; j < 4; j++) {
+        double d = a[j][j];
+        for (int k = 0; k < j; k++) d -= a[j][k] * a[j][k];
+        if (!(d > 0)) {
+            for (int i = 0; i < 12; i++) c[i] = prior ? prior[i] : 0;
+            return;
+        }
+        const double l = __builtin_sqrt(d);
+        a[j][j] = l;
+        for (int i = j + 1; i < 4; i++) {
+            double s = a[i][j];
+            for (int k = 0; k < j; k++) s -= a[i][k] * a[j][k];
+            a[i][j] = s / l;
+        }
+    }
+    for (int ch = 0; ch < 3; ch++) {
+        double z[4];
+        for (int i = 0; i < 4; i++) {
+            double s = rhs[3 * i + ch];
+            for (int k = 0; k < i; k++) s -= a[i][k] * z[k];
+            z[i] = s / a[i][i];
+        }
+        for (int i = 3; i >= 0; i--) {
+            double s = z[i];
+            for (int k = i + 1; k < 4; k++) s -= a[k][i] * c[3 * k + ch];
+            c[3 * i + ch] = s / a[i][i];
+        }
+    }
+}
+
+void sa_guided_solve(int cells, int bins, int sets, const float *stats, double ridge, float *coefficients,
+                     long setStride) {
+    const int s = 10 + 12 * sets;
+    static const double unit[4] = {100, 110, 110, 1};  // coefficients in Lab units are k / unit
+    double cellG[10], cellH[12 * 255], cellC[12 * 255], g[10], c[12];
+    for (int cell = 0; cell < cells; cell++) {
+        const float *st = stats + (long)cell * bins * s;
+        for (int i = 0; i < 10; i++) cellG[i] = 0;
+        for (int i = 0; i < 12 * sets; i++) cellH[i] = 0;
+        for (int b = 0; b < bins; b++) {
+            for (int i = 0; i < 10; i++) cellG[i] += st[b * s + i];
+            for (int i = 0; i < 12 * sets; i++) cellH[i] += st[b * s + 10 + i];
+        }
+        const double lambda = ridge * cellG[9] + 1e-9;
+        for (int k = 0; k < sets; k++) sa_solve4(cellG, cellH + 12 * k, lambda, 1e-9, 0, cellC + 12 * k);
+        for (int b = 0; b < bins; b++) {
+            const float *n = st + b * s;
+            double h[12];
+            for (int i = 0; i < 10; i++) g[i] = n[i];
+            for (int k = 0; k < sets; k++) {
+                for (int i = 0; i < 12; i++) h[i] = n[10 + 12 * k + i];
+                sa_solve4(g, h, lambda, lambda, cellC + 12 * k, c);
+                float *dst = coefficients + k * setStride + ((long)cell * bins + b) * SA_GUIDED_NODE;
+                for (int ch = 0; ch < 3; ch++)
+                    for (int i = 0; i < 4; i++) dst[4 * ch + i] = (float)(c[3 * i + ch] / unit[i]);
+            }
+        }
+    }
+}

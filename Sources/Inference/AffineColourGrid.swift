@@ -68,96 +68,10 @@ struct AffineColourGrid: Sendable {
         let grid = AffineColourGrid(
             sets: sets, gridHeight: gh, gridWidth: gw, bins: bins,
             coefficients: AlignedBuffer(count: sets * gh * gw * bins * node))
-        grid.solve(stats: stats.pointer, statCount: statCount, ridge: Double(settings.ridge))
+        // Per node and set: C = (G + λI)⁻¹ (H + λ C_cell), C_cell the cell's all-bins fit (colour_kernels.h).
+        sa_guided_solve(Int32(gh * gw), Int32(bins), Int32(sets), stats.pointer, Double(settings.ridge),
+                        grid.coefficients.pointer, grid.setStride)
         return grid
-    }
-
-    /// Per node and set: C = (G + λI)⁻¹ (H + λ C_cell), where C_cell is the cell's fit over all its
-    /// luminance bins, itself (G_cell + λ diag(1,1,1,0))⁻¹ H_cell (slopes pulled toward a constant),
-    /// λ = ridge × the cell's pixel weight. In Double: G's entries span several orders of magnitude.
-    private func solve(stats: UnsafePointer<Float>, statCount: Int, ridge: Double) {
-        var cellG = [Double](repeating: 0, count: 10)
-        var cellH = [Double](repeating: 0, count: 12 * sets)
-        var cellC = [Double](repeating: 0, count: 12 * sets)
-        let unit: [Double] = [100, 110, 110, 1]  // feature scale: coefficients in Lab units are k / unit
-        for gy in 0..<gridHeight {
-            for gx in 0..<gridWidth {
-                let cell = stats + ((gy * gridWidth + gx) * bins) * statCount
-                for i in 0..<cellG.count { cellG[i] = 0 }
-                for i in 0..<cellH.count { cellH[i] = 0 }
-                for b in 0..<bins {
-                    let n = cell + b * statCount
-                    for i in 0..<10 { cellG[i] += Double(n[i]) }
-                    for i in 0..<(12 * sets) { cellH[i] += Double(n[10 + i]) }
-                }
-                let lambda = ridge * cellG[9] + 1e-9
-                for s in 0..<sets {
-                    var c = [Double](repeating: 0, count: 12)
-                    Self.solve4(g: cellG, h: Array(cellH[(12 * s)..<(12 * s + 12)]), lambda: lambda, prior: nil,
-                                interceptRidge: 1e-9, into: &c)
-                    for i in 0..<12 { cellC[12 * s + i] = c[i] }
-                }
-                for b in 0..<bins {
-                    let n = cell + b * statCount
-                    let g = (0..<10).map { Double(n[$0]) }
-                    for s in 0..<sets {
-                        let hs = (0..<12).map { Double(n[10 + 12 * s + $0]) }
-                        var c = [Double](repeating: 0, count: 12)
-                        Self.solve4(g: g, h: hs, lambda: lambda, prior: Array(cellC[(12 * s)..<(12 * s + 12)]),
-                                    interceptRidge: lambda, into: &c)
-                        // c[3i + ch] is feature i's weight for output ch; a node stores 4 weights per output.
-                        let dst = coefficients.pointer + s * setStride + (gy * gridWidth + gx) * bins * Self.node + b * Self.node
-                        for ch in 0..<3 {
-                            for i in 0..<4 { dst[4 * ch + i] = Float(c[3 * i + ch] / unit[i]) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Solves (G + diag(λ, λ, λ, μ)) C = H + λ·prior for the 4×3 C (Cholesky), G from its 10 distinct
-    /// entries, H and C as 4 rows × 3 outputs.
-    private static func solve4(g: [Double], h: [Double], lambda: Double, prior: [Double]?, interceptRidge mu: Double,
-                               into c: inout [Double]) {
-        var a = [Double](repeating: 0, count: 16)
-        let idx = [[0, 1, 2, 3], [1, 4, 5, 6], [2, 5, 7, 8], [3, 6, 8, 9]]
-        for i in 0..<4 { for j in 0..<4 { a[4 * i + j] = g[idx[i][j]] } }
-        for i in 0..<3 { a[5 * i] += lambda }
-        a[15] += mu
-        var rhs = h
-        if let prior {
-            for i in 0..<4 {
-                let reg = i < 3 ? lambda : mu
-                for ch in 0..<3 { rhs[3 * i + ch] += reg * prior[3 * i + ch] }
-            }
-        }
-        // Cholesky A = L Lᵀ in place (lower triangle).
-        for j in 0..<4 {
-            var d = a[5 * j]
-            for k in 0..<j { d -= a[4 * j + k] * a[4 * j + k] }
-            guard d > 0 else { for i in 0..<12 { c[i] = prior?[i] ?? 0 }; return }
-            let l = d.squareRoot()
-            a[5 * j] = l
-            for i in (j + 1)..<4 {
-                var s = a[4 * i + j]
-                for k in 0..<j { s -= a[4 * i + k] * a[4 * j + k] }
-                a[4 * i + j] = s / l
-            }
-        }
-        for ch in 0..<3 {
-            var z = [Double](repeating: 0, count: 4)
-            for i in 0..<4 {
-                var s = rhs[3 * i + ch]
-                for k in 0..<i { s -= a[4 * i + k] * z[k] }
-                z[i] = s / a[5 * i]
-            }
-            for i in stride(from: 3, through: 0, by: -1) {
-                var s = z[i]
-                for k in (i + 1)..<4 { s -= a[4 * k + i] * c[3 * k + ch] }
-                c[3 * i + ch] = s / a[5 * i]
-            }
-        }
     }
 
     /// Rows `rows` of the full-resolution output: out = lab + r̂(pixel) for the pixel's map.

@@ -1,10 +1,14 @@
 // OpenBLAS's CBLAS surface for Swift. Debian's libopenblas-dev puts cblas.h (with the
 // openblas_* thread controls) in the multiarch include directory, so no search path is needed.
-// The engine's only BLAS calls are sgemm/sgemv and the thread count; everything else stays in Swift.
+// The engine's BLAS calls are sgemm/sgemv and the thread count; colour_kernels.h holds its few C loops.
 #ifndef CBLAS_SHIM_H
 #define CBLAS_SHIM_H
 
 #include <cblas.h>
+
+// The colour pass's C kernels. Included here, not only through the umbrella directory, so that
+// existing clang module caches (which track this header) rebuild the module when kernels change.
+#include "colour_kernels.h"
 
 // OpenBLAS's own thread count: the engine sets it once so that inference workers x BLAS threads
 // never exceed the cores (see BLASThreads.swift).

@@ -49,6 +49,13 @@ void sa_guided_accumulate_row(int width, int sets, int bins, const float *labL, 
                               const int32_t *xUpper, const float *xWeight, float upperRowWeight,
                               float *statsLowerRow, float *statsUpperRow);
 
+// Every node's transform from the statistics (cells × bins × statCount floats): per node and set,
+// C = (G + λI)⁻¹ (H + λ C_cell), C_cell the cell's fit over all its bins with slopes pulled toward zero,
+// (G_cell + λ diag(1,1,1,0))⁻¹ H_cell, λ = ridge × the cell's pixel weight; in double. Writes nodes
+// (Lab units) at coefficients + set·setStride + (cell·bins + bin)·16.
+void sa_guided_solve(int cells, int bins, int sets, const float *stats, double ridge, float *coefficients,
+                     long setStride);
+
 // dst[i] = a[i]·(1 − w) + b[i]·w: one grid row pair interpolated for an output row.
 void sa_lerp(const float *a, const float *b, float w, long count, float *dst);
 
