@@ -300,3 +300,34 @@ void sa_guided_solve(int cells, int bins, int sets, const float *stats, double r
         }
     }
 }
+
+SA_CLONES
+void sa_sample_pieces_row(int width, int channels, int pieces, const float *const *rows,
+                          const int32_t *const *lower, const int32_t *const *upper,
+                          const float *const *weight, const float *bias, float *out) {
+    const int c = channels;
+    for (int x = 0; x < width; x++)
+        for (int j = 0; j < c; j++) out[(long)x * c + j] = bias[j];
+    for (int p = 0; p < pieces; p++) {
+        const float *row = rows[p];
+        const int32_t *lo = lower[p], *hi = upper[p];
+        const float *wt = weight[p];
+        for (int x = 0; x < width; x++) {
+            const float *a = row + (long)lo[x] * c, *b = row + (long)hi[x] * c;
+            const float w = wt[x], w0 = 1 - w;
+            float *o = out + (long)x * c;
+            for (int j = 0; j < c; j++) o[j] += a[j] * w0 + b[j] * w;
+        }
+    }
+}
+
+SA_CLONES
+void sa_argmax_rows(int width, int channels, const float *values, uint8_t *labels) {
+    for (int x = 0; x < width; x++) {
+        const float *v = values + (long)x * channels;
+        int best = 0;
+        for (int k = 1; k < channels; k++)
+            if (v[k] > v[best]) best = k;  // first maximum, as torch.argmax
+        labels[x] = (uint8_t)best;
+    }
+}

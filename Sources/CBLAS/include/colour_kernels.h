@@ -78,4 +78,14 @@ void sa_guided_accumulate_weighted_row(const SAGuidedRow *g, const float *labL, 
                                        const float *labB, int set, const float *weights, float *outL,
                                        float *outA, float *outB);
 
+// ---- The map at full resolution -----------------------------------------------------------------
+// out[x·channels + j] = bias[j] + Σ_p lerp of piece p's interpolated source row at output x, for
+// `pieces` channels-last source rows with their horizontal taps: the folded scale pieces summed.
+void sa_sample_pieces_row(int width, int channels, int pieces, const float *const *rows,
+                          const int32_t *const *lower, const int32_t *const *upper,
+                          const float *const *weight, const float *bias, float *out);
+
+// labels[x] = the first index of the largest of values[x·channels ..< (x+1)·channels].
+void sa_argmax_rows(int width, int channels, const float *values, uint8_t *labels);
+
 #endif
