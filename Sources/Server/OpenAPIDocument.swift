@@ -116,6 +116,12 @@ paths:
               example: Accept
             X-Request-Id:
               $ref: "#/components/headers/X-Request-Id"
+          links:
+            reRender:
+              operationId: adjustPhoto
+              description: Re-render the same photo from its cached features, typically with an edited `map`.
+              requestBody:
+                image_id: $response.header.X-Image-Id
           content:
             image/jpeg:
               schema:
@@ -312,23 +318,23 @@ paths:
         - name: Origin
           in: header
           required: false
+          description: The page's origin (scheme://host[:port]); any other value is simply not an allowed origin.
           schema:
             type: string
-            pattern: "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$"
           example: https://app.example
         - name: Access-Control-Request-Method
           in: header
           required: false
+          description: The method the page wants to use; GET, HEAD, POST and OPTIONS are allowed, others get no allow headers.
           schema:
             type: string
-            enum: [GET, HEAD, POST, OPTIONS]
           example: POST
         - name: Access-Control-Request-Headers
           in: header
           required: false
+          description: Headers the page wants to send, comma-separated; those not allowed are left out of the answer.
           schema:
             type: string
-            pattern: "^[A-Za-z0-9-]+( *, *[A-Za-z0-9-]+)*$"
           example: content-type, x-request-id
       responses:
         "204":
@@ -562,6 +568,8 @@ components:
       oneOf:
         - required: [image]
         - required: [image_id]
+          not:
+            required: [max_side]
 
     AdjustMetadata:
       type: object
