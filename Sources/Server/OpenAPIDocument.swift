@@ -532,10 +532,11 @@ components:
           description: "The photo, JPEG or PNG (a file part; its declared type is not trusted, the bytes are)."
         image_id:
           type: string
-          pattern: "^[0-9a-f]{32}$"
+          pattern: "^[0-9A-Fa-f]{32}$"
           description: |
-            The `image_id` of an earlier answer: re-renders that photo from cached features
-            without re-running the trunk. Not together with `image` or `max_side`.
+            The `image_id` of an earlier answer (32 hex digits, case-insensitive): re-renders that
+            photo from cached features without re-running the trunk. Not together with `image` or
+            `max_side`.
           examples: [9f86d081884c7d659a2feaa0c55ad015]
         style:
           type: string
