@@ -11,8 +11,9 @@ final class AlignedBuffer: @unchecked Sendable {
     let count: Int
     let pointer: UnsafeMutablePointer<Float>
 
-    /// Zero-filled: padding logic (im2col borders, accumulating gemms) relies on it.
-    init(count: Int) {
+    /// Zero-filled unless `zeroed` is false: padding logic (im2col borders, accumulating gemms)
+    /// relies on zeros; outputs that a kernel overwrites whole skip the memset.
+    init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "negative buffer size")
         self.count = count
         var raw: UnsafeMutableRawPointer?
@@ -21,7 +22,7 @@ final class AlignedBuffer: @unchecked Sendable {
         guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
             fatalError("out of memory allocating \(bytes) bytes")
         }
-        memset(raw, 0, bytes)
+        if zeroed { memset(raw, 0, bytes) }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 

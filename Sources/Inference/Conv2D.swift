@@ -53,7 +53,7 @@ struct Conv2D: Sendable {
     func forward(_ x: Tensor, relu: Bool, residual: Tensor? = nil, scratch: inout ScratchBuffer) -> Tensor {
         precondition(x.channels == inChannels, "conv expects \(inChannels) channels, got \(x.shape)")
         let os = outputShape(for: x.shape)
-        var out = residual ?? Tensor(shape: os)
+        var out = residual ?? Tensor(uninitialized: os)  // the gemm (beta 0) writes every element
         precondition(out.shape == os, "residual \(out.shape) vs output \(os)")
         let n = os.plane
         let k = inChannels * kernel * kernel

@@ -105,7 +105,7 @@ public struct SAAdjustModel: Sendable {
     ) throws(ModelError) -> Tensor {
         try validate(lab: lab, context: context, map: map)
         let (h, w) = (lab.height, lab.width)
-        var out = Tensor(shape: lab.shape)
+        var out = Tensor(uninitialized: lab.shape)  // every band writes all its pixels
         let grid: AffineColourGrid?
         if case let .guided(settings) = method.resolved(height: h, width: w) {
             let guide = lab.withUnsafeBufferPointer {

@@ -11,6 +11,12 @@ public struct Tensor: Sendable {
         storage = AlignedBuffer(count: shape.count)
     }
 
+    /// Contents unspecified: for outputs every element of which is written before it is read.
+    init(uninitialized shape: TensorShape) {
+        self.shape = shape
+        storage = AlignedBuffer(count: shape.count, zeroed: false)
+    }
+
     public init(channels: Int, height: Int, width: Int) {
         self.init(shape: TensorShape(channels: channels, height: height, width: width))
     }
