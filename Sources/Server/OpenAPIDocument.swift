@@ -820,7 +820,7 @@ components:
             type: about:blank
             title: Service Unavailable
             status: 503
-            detail: the inference queue is full; retry in 1 s
+            detail: all inference workers are busy and the queue is full; retry in about 2 s
             instance: /v1/adjust
 
 """#
