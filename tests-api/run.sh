@@ -7,6 +7,7 @@
 #
 # Knobs (environment): SCRATCH (build folder, default .build-api), VENV (default .venv-api),
 # EXAMPLES (per operation, default 100), SEED (default 1), SPEC (default openapi.yaml), CHECKS,
+# REPORT_DIR (JUnit report, default $SCRATCH/schemathesis-report),
 # ST_ARGS (extra `st run` arguments, e.g. --continue-on-failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +71,7 @@ status=0
 PYTHONPATH=tests-api SCHEMATHESIS_HOOKS=hooks "$VENV/bin/st" run "${SPEC:-openapi.yaml}" --url "$base" \
     --checks "$CHECKS" \
     --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --request-timeout 60 --no-color \
-    --generation-database none --report junit --report-dir "${REPORT_DIR:-$work/report}" ${ST_ARGS:-} || status=$?
+    --generation-database none --report junit --report-dir "${REPORT_DIR:-$SCRATCH/schemathesis-report}" ${ST_ARGS:-} || status=$?
 
 # What the server answered, so a green run shows it reached the success paths (and, through the
 # stateful phase's link, the image_id re-render) too.
