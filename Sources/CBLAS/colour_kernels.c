@@ -11,6 +11,7 @@
 #endif
 
 typedef float sa_v16 __attribute__((ext_vector_type(16)));
+typedef float sa_v4 __attribute__((ext_vector_type(4)));
 
 // Eigen's 13/6 rational tanh, the same as FastTanh.swift, branch-free so it vectorises.
 static inline float sa_tanh(float v) {
@@ -189,11 +190,11 @@ static inline __attribute__((always_inline)) void sa_guided_residual(
     memcpy(&c1, n1, sizeof c1);
     memcpy(&c1u, n1 + SA_GUIDED_NODE, sizeof c1u);
     const sa_v16 k = (c0 * (1 - wl) + c0u * wl) * (1 - wx) + (c1 * (1 - wl) + c1u * wl) * wx;
-    const sa_v16 v = {L, A, B, 1, L, A, B, 1, L, A, B, 1, 0, 0, 0, 0};
-    const sa_v16 p = k * v;
-    *r0 = (p[0] + p[1]) + (p[2] + p[3]);
-    *r1 = (p[4] + p[5]) + (p[6] + p[7]);
-    *r2 = (p[8] + p[9]) + (p[10] + p[11]);
+    // Feature-major node: 4-lane rows for L, a, b and the constant; no horizontal sums needed.
+    const sa_v4 r = k.lo.lo * L + k.lo.hi * A + k.hi.lo * B + k.hi.hi;
+    *r0 = r[0];
+    *r1 = r[1];
+    *r2 = r[2];
 }
 
 SA_CLONES
@@ -294,8 +295,9 @@ void sa_guided_solve(int cells, int bins, int sets, const float *stats, double r
                 for (int i = 0; i < 12; i++) h[i] = n[10 + 12 * k + i];
                 sa_solve4(g, h, lambda, lambda, cellC + 12 * k, c);
                 float *dst = coefficients + k * setStride + ((long)cell * bins + b) * SA_GUIDED_NODE;
+                dst[3] = dst[7] = dst[11] = dst[15] = 0;
                 for (int ch = 0; ch < 3; ch++)
-                    for (int i = 0; i < 4; i++) dst[4 * ch + i] = (float)(c[3 * i + ch] / unit[i]);
+                    for (int i = 0; i < 4; i++) dst[4 * i + ch] = (float)(c[3 * i + ch] / unit[i]);
             }
         }
     }

@@ -36,8 +36,8 @@ void sa_head_row_per_preset(const SAHeadRow *r, const float *labL, const float *
                             const float *qRows, float *residuals);
 
 // ---- Guided upsampling: per-node affine colour transforms -------------------------------------------
-// A node holds 16 floats: for output c in (L, a, b) the residual r_c = k[4c]·L + k[4c+1]·a + k[4c+2]·b
-// + k[4c+3] (Lab units), then 4 floats of padding so a node is one 64-byte vector.
+// A node holds 16 floats, one 64-byte vector, feature-major: for output c in (L, a, b) the residual
+// r_c = k[c]·L + k[4 + c]·a + k[8 + c]·b + k[12 + c] (Lab units); lanes 3, 7, 11, 15 are zero.
 enum { SA_GUIDED_NODE = 16 };
 
 // Normal-equation statistics of one guide row, splatted with tent weights into the nodes around each

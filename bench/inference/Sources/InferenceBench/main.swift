@@ -2,7 +2,7 @@
 // (bench/inference/bench.py merges it with PyTorch and ONNX Runtime on the same weights and input).
 //
 //   .build-engine/release/InferenceBench TRUNK HEAD [--threads N] [--reps N] [--photos DIR] [--count N]
-//                                        [--skip-12mp] [--tune]
+//                                        [--skip-12mp] [--only 512x512|2MP|12MP] [--tune]
 //
 // Figures: OpenBLAS sgemm peak (the FLOP limit's denominator), the context pass at 512x512 and at the
 // model's working size, stage by stage; the map and the colour pass (exact and guided) at 512x512,
@@ -156,6 +156,7 @@ do {
     var renders: [[String: Any]] = []
     var sizes = [("512x512", 512, 512), ("2MP", 1224, 1632)]
     if !flags.contains("--skip-12mp") { sizes.append(("12MP", 3000, 4000)) }
+    if let only = option("--only") { sizes = sizes.filter { $0.0 == only } }  // e.g. profiling one size
     let mapMode = md.mode == .map
     for (name, h, w) in sizes {
         let lab = pattern(3, h, w, scale: 60, offset: -30)
@@ -188,9 +189,10 @@ do {
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }.sorted().prefix(count)
         var settingsList: [(String, GuidedRenderSettings)] = [("standard", .standard)]
         if flags.contains("--tune") {
-            for g in [512, 768, 1024] { for c in [4, 6, 8] { for b in [6, 8, 12] {
-                settingsList.append(("g\(g)c\(c)b\(b)", GuidedRenderSettings(guideLongSide: g, cellSize: c, luminanceBins: b)))
-            } } }
+            for g in [512, 768, 1024] { for c in [4, 6, 8] {
+                settingsList.append(("g\(g)c\(c)b8", GuidedRenderSettings(guideLongSide: g, cellSize: c, luminanceBins: 8)))
+            } }
+            for b in [4, 6, 12] { settingsList.append(("g768c6b\(b)", GuidedRenderSettings(luminanceBins: b))) }
             for r in [Float(1e-4), 1e-2] { settingsList.append(("ridge\(r)", GuidedRenderSettings(ridge: r))) }
         }
         var errors: [String: [LabError]] = [:]
