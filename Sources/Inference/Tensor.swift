@@ -24,11 +24,21 @@ public struct Tensor: Sendable {
     /// Copies `values` (CHW order). The count must match the shape.
     public init(shape: TensorShape, values: some Collection<Float>) {
         precondition(values.count == shape.count, "\(values.count) values for shape \(shape)")
-        self.init(shape: shape)
-        var i = 0
-        for v in values {
-            storage.pointer[i] = v
-            i += 1
+        self.init(uninitialized: shape)
+        let dst = storage.pointer
+        // Contiguous collections (the [Float] planes of a photo) copy in one memcpy: called from
+        // another module this initialiser is not specialised, and the element loop below costs a
+        // witness-table call per value (~0.3 s for a 12 MP photo's 36 M values).
+        let copied = values.withContiguousStorageIfAvailable { src -> Bool in
+            if let base = src.baseAddress { dst.update(from: base, count: src.count) }
+            return true
+        } ?? false
+        if !copied {
+            var i = 0
+            for v in values {
+                dst[i] = v
+                i += 1
+            }
         }
     }
 

@@ -30,13 +30,22 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
-def median_time(fn, reps):
+CPU = {}  # name -> median process CPU seconds of the last median_time call under that name
+
+
+def median_time(fn, reps, name=None):
+    """Median wall seconds of reps calls after a warm-up; the median process CPU seconds (all
+    threads; spinning thread pools count) go to CPU[name]."""
     fn()
-    ts = []
+    ts, cs = [], []
     for _ in range(reps):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         ts.append(time.perf_counter() - t0)
+        cs.append(time.process_time() - c0)
+    if name:
+        CPU[name] = statistics.median(cs)
     return statistics.median(ts)
 
 
@@ -150,11 +159,11 @@ def main():
         return {k: v[0] for k, v in f.items()}
 
     with torch.no_grad():
-        pt_context = median_time(lambda: model.context_maps([feats()]), a.reps)
+        pt_context = median_time(lambda: model.context_maps([feats()]), a.reps, "pytorch_context")
         pt_trunk = median_time(feats, a.reps)
         pt_forward = median_time(lambda: model.predict_image(feats(), lab), max(1, a.reps // 2))
     result["pytorch"] = {"version": torch.__version__, "context_s": pt_context, "trunk_s": pt_trunk,
-                         "forward_512_s": pt_forward}
+                         "forward_512_s": pt_forward, "context_cpu_s": CPU["pytorch_context"]}
     print(f"pytorch: context {pt_context:.3f} s (trunk {pt_trunk:.3f}), forward 512² {pt_forward:.3f} s", file=sys.stderr)
 
     # 3. ONNX Runtime on the same graph, exported from PyTorch.
@@ -184,8 +193,9 @@ def main():
         with torch.no_grad():
             pt_ref = ContextGraph()(rgb)
         diff = max(float(np.abs(o - p.numpy()).max()) for o, p in zip(ort_ref, pt_ref))
-        ort_context = median_time(lambda: sess.run(None, feed), a.reps)
-        result["onnxruntime"] = {"version": ort.__version__, "context_s": ort_context, "max_abs_diff_vs_pytorch": diff}
+        ort_context = median_time(lambda: sess.run(None, feed), a.reps, "ort_context")
+        result["onnxruntime"] = {"version": ort.__version__, "context_s": ort_context, "max_abs_diff_vs_pytorch": diff,
+                                 "context_cpu_s": CPU["ort_context"]}
         print(f"onnxruntime: context {ort_context:.3f} s (max |ort - torch| {diff:.2e})", file=sys.stderr)
     except Exception as e:  # noqa: BLE001 — report, do not hide, a missing or failing runtime
         result["onnxruntime"] = {"error": f"{type(e).__name__}: {e}"}
@@ -211,6 +221,10 @@ def main():
         "flop_limit_s": flop_limit,
         "swift_context_s": swift_context,
         "swift_forward_512_s": swift_forward,
+        # Process CPU seconds: less sensitive to other jobs on a shared machine than wall time, but
+        # thread pools that spin while idle (OpenMP, ONNX Runtime, OpenBLAS) count their spinning.
+        "cpu_speedup_vs_pytorch": CPU["pytorch_context"] / sc["cpu_s"],
+        "cpu_speedup_vs_onnxruntime": (CPU["ort_context"] / sc["cpu_s"]) if "ort_context" in CPU else None,
     }
     result["ratios"] = ratios
     result["machine"]["load_average_at_end"] = list(os.getloadavg())
@@ -230,6 +244,8 @@ def main():
     print(f"{'FLOP limit':34}{flop_limit:>10.3f}{f(ratios['time_over_flop_limit']):>10}  time_over_flop_limit "
           f"({fl['engine_total'] / 1e9:.1f} GFLOP / {peak:.0f} GFLOP/s sgemm peak)")
     print(f"{'Swift forward 512² (exact)':34}{swift_forward:>10.3f}")
+    print(f"CPU-time ratios (context): vs PyTorch {f(ratios['cpu_speedup_vs_pytorch'])}, "
+          f"vs ONNX Runtime {f(ratios['cpu_speedup_vs_onnxruntime'])}")
     print(f"{'PyTorch forward 512²':34}{pt_forward:>10.3f}{f(ratios['speedup_vs_pytorch_forward_512']):>10}  speedup (full forward)")
     print(f"achieved {ratios['achieved_gflops']:.1f} GFLOP/s overall, trunk {ratios['trunk_achieved_gflops']:.1f} GFLOP/s")
     print(f"stages (Swift): trunk {sc['trunk_s']:.3f} s, ReNet {sc['renet_s']:.3f} s, fold {sc['fold_s']:.3f} s")
