@@ -487,8 +487,17 @@ paths:
               example: |
                 # TYPE semadjust_http_requests_total counter
                 semadjust_http_requests_total{route="/v1/adjust",method="POST",status="200"} 42
+                # TYPE semadjust_http_request_duration_seconds histogram
+                semadjust_http_request_duration_seconds_bucket{route="/v1/adjust",le="1.0"} 40
+                semadjust_http_request_duration_seconds_count{route="/v1/adjust"} 42
+                # TYPE semadjust_pipeline_stage_duration_seconds histogram
+                semadjust_pipeline_stage_duration_seconds_sum{stage="context"} 31.7
+                # TYPE semadjust_inference_queue_depth gauge
+                semadjust_inference_queue_depth 0.0
+                # TYPE semadjust_cache_lookups_total counter
+                semadjust_cache_lookups_total{result="hit"} 17
                 # TYPE semadjust_http_open_connections gauge
-                semadjust_http_open_connections 3
+                semadjust_http_open_connections 3.0
 
   /openapi.yaml:
     get:
