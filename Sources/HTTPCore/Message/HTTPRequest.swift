@@ -14,6 +14,9 @@ public struct HTTPRequest: Sendable {
     public let body: HTTPRequestBody
     /// The peer's address (the proxy's, behind a reverse proxy).
     public let remoteAddress: SocketAddress?
+    /// The client's numeric address: the peer's, or behind a trusted proxy the rightmost
+    /// untrusted `X-Forwarded-For` / `Forwarded` hop (see `ForwardedClient`). Nil when neither is known.
+    public let clientAddress: String?
     /// The request's ID: the client's `X-Request-Id` when it is well-formed, else a fresh one.
     public let id: String
     /// Named path segments captured by the router (`/v1/items/:id`), percent-decoded.
@@ -26,6 +29,7 @@ public struct HTTPRequest: Sendable {
         headers: HTTPHeaders = HTTPHeaders(),
         body: HTTPRequestBody = .empty,
         remoteAddress: SocketAddress? = nil,
+        clientAddress: String? = nil,
         id: String = RequestID.generate()
     ) {
         self.method = method
@@ -37,6 +41,7 @@ public struct HTTPRequest: Sendable {
         self.headers = headers
         self.body = body
         self.remoteAddress = remoteAddress
+        self.clientAddress = clientAddress ?? remoteAddress?.host
         self.id = id
     }
 

@@ -11,6 +11,9 @@ import Sockets
 final class HTTPConnection: @unchecked Sendable {
     let socket: Socket
     let remoteAddress: SocketAddress
+    /// The peer's numeric host, formatted once for the access log and the forwarded-client check.
+    private let peerHost: String
+    private let forwarded: ForwardedClient
     let queue: DispatchQueue
     private let core: HTTPServerCore
     private var configuration: HTTPServerConfiguration { core.configuration }
@@ -62,6 +65,8 @@ final class HTTPConnection: @unchecked Sendable {
         let path: String
         let version: HTTPVersion
         let requestID: String
+        /// The address the access log shows: the peer, or the client behind a trusted proxy.
+        let clientAddress: String
         let startedAt: UInt64
         var keepAlive: Bool
         let expectsContinue: Bool
@@ -79,6 +84,8 @@ final class HTTPConnection: @unchecked Sendable {
     init(socket: Socket, remoteAddress: SocketAddress, core: HTTPServerCore, queue: DispatchQueue) {
         self.socket = socket
         self.remoteAddress = remoteAddress
+        self.peerHost = remoteAddress.host
+        self.forwarded = ForwardedClient(trustedProxies: core.configuration.trustedProxies)
         self.core = core
         self.queue = queue
         self.inbound = InboundBuffer(initialCapacity: 16 * 1024, maxCapacity: core.configuration.limits.maxHeaderBytes + 64 * 1024)
@@ -319,13 +326,14 @@ final class HTTPConnection: @unchecked Sendable {
             let expectedLength: Int? = if case .length(let n) = head.framing { n } else { nil }
             body = HTTPRequestBody(channel: channel, expectedLength: expectedLength)
         }
+        let clientAddress = forwarded.clientAddress(peer: peerHost, headers: head.headers)
         let request = HTTPRequest(
             method: head.method, target: head.target, version: head.version, headers: head.headers,
-            body: body, remoteAddress: remoteAddress, id: requestID
+            body: body, remoteAddress: remoteAddress, clientAddress: clientAddress, id: requestID
         )
         var exchange = Exchange(
             method: head.method, path: request.path, version: head.version,
-            requestID: requestID, startedAt: headStartedAt ?? now, keepAlive: head.keepAlive && !draining,
+            requestID: requestID, clientAddress: clientAddress, startedAt: headStartedAt ?? now, keepAlive: head.keepAlive && !draining,
             expectsContinue: head.expectsContinue, bodyComplete: head.framing == .none
         )
         exchange.channel = body.channel
@@ -439,7 +447,7 @@ final class HTTPConnection: @unchecked Sendable {
         core.logAccess(
             method: exchange.method.rawValue, path: exchange.path, status: exchange.status,
             bytes: exchange.bytesSent, startedAt: exchange.startedAt, requestID: exchange.requestID,
-            remote: remoteAddress)
+            remote: exchange.clientAddress)
         self.exchange = nil
         if !complete {
             close()
@@ -526,7 +534,7 @@ final class HTTPConnection: @unchecked Sendable {
         outbound.append(bytes)
         core.logAccess(
             method: "-", path: "-", status: httpError.status.code, bytes: bytes.count,
-            startedAt: headStartedAt ?? Self.now(), requestID: requestID, remote: remoteAddress,
+            startedAt: headStartedAt ?? Self.now(), requestID: requestID, remote: peerHost,
             detail: httpError.detail)
         beginLingeringClose()
     }

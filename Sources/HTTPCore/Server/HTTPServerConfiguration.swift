@@ -23,6 +23,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var serverName: String? = nil
     /// Headers added to every response unless the handler set them (e.g. security headers).
     public var defaultResponseHeaders = HTTPHeaders()
+    /// Peers (reverse proxies) whose `X-Forwarded-For` / `Forwarded` headers are believed when
+    /// working out `HTTPRequest.clientAddress` and the access log's `remote`; empty trusts none,
+    /// so a direct client cannot choose the address it is logged under.
+    public var trustedProxies: [IPNetwork] = []
 
     public struct Timeouts: Sendable, Equatable {
         /// From the first byte of a request (or from accept) to its complete head.

@@ -92,13 +92,13 @@ final class HTTPServerCore: Sendable {
 
     func logAccess(
         method: String, path: String, status: Int, bytes: Int, startedAt: UInt64,
-        requestID: String, remote: SocketAddress, detail: String? = nil
+        requestID: String, remote: String, detail: String? = nil
     ) {
         guard logger.logLevel <= .info else { return }
         let millis = Double(HTTPConnection.now() &- startedAt) / 1e6
         var metadata: Logger.Metadata = [
             "request_id": "\(requestID)",
-            "remote": "\(remote.host)",
+            "remote": "\(remote)",
             "status": "\(status)",
             "bytes": "\(bytes)",
             "duration_ms": "\((millis * 100).rounded() / 100)",
