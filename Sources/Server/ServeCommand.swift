@@ -53,7 +53,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log format: text, or json (one object per line, for containers) (env SEMADJUST_LOG_FORMAT).")
     var logFormat: String = Environment.string("SEMADJUST_LOG_FORMAT") ?? "text"
 
+    @Option(help: "Reverse proxies whose X-Forwarded-For / Forwarded headers are believed, comma-separated IPs or CIDRs, e.g. 10.0.0.0/8,::1 (env SEMADJUST_TRUSTED_PROXIES).")
+    var trustedProxies: String = Environment.string("SEMADJUST_TRUSTED_PROXIES") ?? ""
+
+    /// `trustedProxies` parsed; nil entries are the malformed ones `validate` reports.
+    private var trustedProxyEntries: [(text: String, network: IPNetwork?)] {
+        trustedProxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { ($0, IPNetwork($0)) }
+    }
+
     func validate() throws {
+        if let bad = trustedProxyEntries.first(where: { $0.network == nil }) {
+            throw ValidationError("trusted proxy '\(bad.text)' is not an IP address or CIDR block")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level '\(logLevel)'") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("log format must be text or json, not '\(logFormat)'") }
         guard cacheBytes >= 0, cacheTTL > 0 else { throw ValidationError("cache bytes must be ≥ 0 and cache TTL > 0") }
@@ -75,6 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.limits.maxBodyBytes = maxBodyBytes
         configuration.serverName = "semadjust"
+        configuration.trustedProxies = trustedProxyEntries.compactMap(\.network)
 
         let catalog = StyleCatalog(modelsDirectory: models, trunkPath: trunk)
         for (file, reason) in catalog.skipped { logger.warning("model \(file) not loaded: \(reason)") }
