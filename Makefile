@@ -89,3 +89,9 @@ bench-inference: deps
 	python3 -c "import torch, safetensors" 2>/dev/null || python3 -m pip install -q -r training/requirements.txt
 	python3 -c "import onnxruntime, onnx" 2>/dev/null || python3 -m pip install -q onnxruntime onnx
 	python3 bench/inference/bench.py --binary $(BENCH_INFERENCE_SCRATCH)/release/InferenceBench
+
+# Regenerates Sources/Server/Web/WebAssets.swift, the copy of web/ (the page at GET /) built into
+# the binary. WebAssetsTests fails when the two differ.
+.PHONY: web-assets
+web-assets:
+	python3 tests-web/embed_web_assets.py

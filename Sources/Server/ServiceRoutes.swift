@@ -31,6 +31,7 @@ struct ServiceRoutes {
             .bytes(OpenAPIDocument.bytes, contentType: "application/yaml")
         }
         adjust?.register(in: &router, metrics: metrics)
+        WebRoutes().register(in: &router)
         return CORSResponder(MetricsResponder(inner: router, metrics: metrics), policy: corsPolicy)
     }
 }
