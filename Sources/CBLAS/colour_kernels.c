@@ -308,6 +308,24 @@ void sa_sample_pieces_row(int width, int channels, int pieces, const float *cons
                           const int32_t *const *lower, const int32_t *const *upper,
                           const float *const *weight, const float *bias, float *out) {
     const int c = channels;
+    if (c == 2) {  // K = 2 (pop-out, watercolor): both channels in one pass per piece, no inner loop
+        for (int x = 0; x < width; x++) {
+            out[2 * x] = bias[0];
+            out[2 * x + 1] = bias[1];
+        }
+        for (int p = 0; p < pieces; p++) {
+            const float *row = rows[p];
+            const int32_t *lo = lower[p], *hi = upper[p];
+            const float *wt = weight[p];
+            for (int x = 0; x < width; x++) {
+                const float *a = row + 2 * lo[x], *b = row + 2 * hi[x];
+                const float w = wt[x], w0 = 1 - w;
+                out[2 * x] += a[0] * w0 + b[0] * w;
+                out[2 * x + 1] += a[1] * w0 + b[1] * w;
+            }
+        }
+        return;
+    }
     for (int x = 0; x < width; x++)
         for (int j = 0; j < c; j++) out[(long)x * c + j] = bias[j];
     for (int p = 0; p < pieces; p++) {

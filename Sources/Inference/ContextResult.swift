@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -53,18 +55,28 @@ public struct ContextResult: Sendable {
     /// The argmax map (first maximum, as torch.argmax) at height × width as preset indices, row-major:
     /// one byte per pixel instead of K float planes (a 12 MP photo: 12 MB, not 96 MB for K = 2).
     /// Feed it to `render(map: .labels(...))`; the labels equal the argmax of `mapProbabilities`.
+    /// Rows are split into `BLASThreads.count` bands, the share of the cores one job has.
     public func mapLabels(height: Int, width: Int) -> [UInt8] {
+        mapLabels(height: height, width: width, threads: BLASThreads.count)
+    }
+
+    public func mapLabels(height: Int, width: Int, threads: Int) -> [UInt8] {
         precondition(mode == .map, "a context-mode model has no map")
-        let sampler = MapRowSampler(self, height: height, width: width)
         let k = pieceChannels
-        var scratch = ScratchBuffer()
-        let rowBuffers = scratch.pointer(count: sampler.rowBufferCount + width * k)
-        let logits = rowBuffers + sampler.rowBufferCount
+        let bands = max(1, min(threads, height))
         return [UInt8](unsafeUninitializedCapacity: height * width) { labels, count in
-            for y in 0..<height {
-                sampler.values(row: y, rowBuffers: rowBuffers, into: logits)
-                MapRowSampler.argmax(logits, count: k, width: width, into: labels.baseAddress! + y * width)
+            let dst = SendablePointer(pointer: labels.baseAddress!)
+            let band: @Sendable (Int) -> Void = { b in
+                let sampler = MapRowSampler(self, height: height, width: width)
+                var scratch = ScratchBuffer()
+                let rowBuffers = scratch.pointer(count: sampler.rowBufferCount + width * k)
+                let logits = rowBuffers + sampler.rowBufferCount
+                for y in (b * height / bands)..<((b + 1) * height / bands) {
+                    sampler.values(row: y, rowBuffers: rowBuffers, into: logits)
+                    MapRowSampler.argmax(logits, count: k, width: width, into: dst.pointer + y * width)
+                }
             }
+            if bands == 1 { band(0) } else { DispatchQueue.concurrentPerform(iterations: bands, execute: band) }
             count = height * width
         }
     }
