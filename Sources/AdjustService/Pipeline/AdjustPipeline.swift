@@ -78,16 +78,16 @@ public struct AdjustPipeline: Sendable {
     ) throws(AdjustError) -> AdjustResult {
         var clock = clock
         let (width, height) = (analysis.width, analysis.height)
-        let planes: Tensor
+        let choice: MapChoice
         let labelMap: LabelMap
         let coverage: [Double]
         if let userMap {
-            planes = userMap.planes(presetCount: presetCount)
+            choice = userMap.choice
             labelMap = userMap.labelMap
             coverage = userMap.coverage(presetCount: presetCount)
         } else {
-            labelMap = LabelMap(argmaxOf: analysis.context.mapProbabilities(height: height, width: width))
-            planes = labelMap.oneHot(presetCount: presetCount)
+            labelMap = LabelMap(width: width, height: height, labels: analysis.context.mapLabels(height: height, width: width))
+            choice = .labels(labelMap.labels)
             coverage = labelMap.coverage(presetCount: presetCount)
         }
         clock.lap("map")
@@ -96,7 +96,7 @@ public struct AdjustPipeline: Sendable {
         let lab = Tensor(shape: TensorShape(channels: 3, height: height, width: width), values: labPlanes.data)
         let adjusted: Tensor
         do {
-            adjusted = try model.render(lab: lab, context: analysis.context, map: .user(planes))
+            adjusted = try model.render(lab: lab, context: analysis.context, map: choice)
         } catch {
             throw .inference(error)
         }

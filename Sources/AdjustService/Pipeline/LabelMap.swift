@@ -46,14 +46,6 @@ struct LabelMap: Sendable {
         return LabelMap(width: newWidth, height: newHeight, labels: out)
     }
 
-    /// K one-hot planes, the form the engine mixes presets with.
-    func oneHot(presetCount: Int) -> Tensor {
-        let plane = width * height
-        var values = [Float](repeating: 0, count: presetCount * plane)
-        for i in 0..<plane { values[Int(labels[i]) * plane + i] = 1 }
-        return Tensor(shape: TensorShape(channels: presetCount, height: height, width: width), values: values)
-    }
-
     func coverage(presetCount: Int) -> [Double] {
         var counts = [Int](repeating: 0, count: presetCount)
         for label in labels { counts[Int(label)] += 1 }

@@ -73,11 +73,12 @@ enum UserMap: Sendable {
         }
     }
 
-    /// K planes at the photo's size, each pixel summing to 1: what the engine mixes presets with.
-    func planes(presetCount: Int) -> Tensor {
+    /// How the engine mixes presets for this map: labels stay one byte per pixel (a 12 MP photo
+    /// costs 12 MB, not K float planes), weights are K planes summing to 1 per pixel.
+    var choice: MapChoice {
         switch self {
-        case .labels(let map): map.oneHot(presetCount: presetCount)
-        case .weights(let map): map.planes
+        case .labels(let map): .labels(map.labels)
+        case .weights(let map): .user(map.planes)
         }
     }
 
