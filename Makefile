@@ -95,3 +95,13 @@ bench-inference: deps
 .PHONY: web-assets
 web-assets:
 	python3 tests-web/embed_web_assets.py
+
+# The page at GET / in headless Chromium (tests-web/run.sh): Debian's chromium and chromium-driver,
+# selenium pinned in tests-web/requirements.txt (into .venv-web); the server is built in SCRATCH
+# (default .build-web; CI passes .build to reuse make test's debug build). Screenshots land in
+# tests-web/artifacts/; WEB_TEST_ARGS=--readme-screenshot also rewrites docs/web-page.png.
+.PHONY: test-web
+WEB_TEST_PACKAGES := chromium chromium-driver
+test-web: deps
+	$(call install_missing,$(WEB_TEST_PACKAGES))
+	tests-web/run.sh $(WEB_TEST_ARGS)
