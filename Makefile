@@ -105,3 +105,35 @@ WEB_TEST_PACKAGES := chromium chromium-driver
 test-web: deps
 	$(call install_missing,$(WEB_TEST_PACKAGES))
 	tests-web/run.sh $(WEB_TEST_ARGS)
+
+# Deployment checks (deploy/README.md says what each proves). The release binary is built the
+# way deploy/Dockerfile builds it (--static-swift-stdlib) in DEPLOY_SCRATCH; needs root.
+#   test-rootfs   the Dockerfile's runtime stage, in a cached debootstrap root, via chroot
+#   test-proxy    deploy/nginx/semadjust.conf in a real nginx in front of the service
+#   test-k8s      deploy/k8s/ against the Kubernetes schemas (kubernetes-validate, offline)
+#   test-systemd  systemd-analyze verify + offline security rating of the unit
+.PHONY: build-deploy test-deploy test-rootfs test-proxy test-k8s test-systemd
+DEPLOY_SCRATCH ?= .build-deploy
+DEPLOY_BINARY = $(DEPLOY_SCRATCH)/release/semadjust
+DEPLOY_PACKAGES := debootstrap nginx-light systemd curl python3-venv
+
+build-deploy: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product semadjust --scratch-path $(DEPLOY_SCRATCH) -j $(JOBS)
+
+test-deploy: test-rootfs test-proxy test-k8s test-systemd
+
+test-rootfs: build-deploy
+	$(call install_missing,$(DEPLOY_PACKAGES))
+	BINARY=$(DEPLOY_BINARY) deploy/tests/test-rootfs.sh
+
+test-proxy: build-deploy
+	$(call install_missing,$(DEPLOY_PACKAGES))
+	BINARY=$(DEPLOY_BINARY) deploy/tests/test-proxy.sh
+
+test-k8s:
+	$(call install_missing,python3-venv)
+	deploy/tests/test-k8s.sh
+
+test-systemd: build-deploy
+	$(call install_missing,$(DEPLOY_PACKAGES))
+	BINARY=$(DEPLOY_BINARY) deploy/tests/test-systemd.sh

@@ -25,7 +25,7 @@ started=$SECONDS
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 if [ ! -x "$NGINX" ]; then
     log "installing nginx-light"
-    apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
     NGINX=/usr/sbin/nginx
 fi
 SCRATCH=${SCRATCH:-.build-deploy}

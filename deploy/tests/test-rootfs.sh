@@ -24,8 +24,8 @@ fail() { echo "test-rootfs: FAIL: $*" >&2; exit 1; }
 started=$SECONDS
 
 [ "$(id -u)" = 0 ] || fail "needs root (debootstrap, chroot and mounts)"
-for tool in debootstrap curl python3 unshare; do
-    command -v "$tool" >/dev/null || { log "installing $tool"; apt-get install -y -qq --no-install-recommends "$tool" >/dev/null; }
+for tool in debootstrap curl; do
+    command -v "$tool" >/dev/null || { log "installing $tool"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$tool" >/dev/null; }
 done
 
 # --- the binary, as the builder stage makes it ---------------------------------------------

@@ -12,7 +12,7 @@ log() { echo "test-systemd: $*"; }
 fail() { echo "test-systemd: FAIL: $*" >&2; exit 1; }
 started=$SECONDS
 
-command -v systemd-analyze >/dev/null || { log "installing systemd"; apt-get install -y -qq --no-install-recommends systemd >/dev/null; }
+command -v systemd-analyze >/dev/null || { log "installing systemd"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null; }
 SCRATCH=${SCRATCH:-.build-deploy}
 if [ -z "${BINARY:-}" ]; then
     nice -n 10 swift build -c release --static-swift-stdlib --product semadjust --scratch-path "$SCRATCH"
