@@ -183,4 +183,13 @@ wait "$server" || status=$?
 server=""
 [ "$status" = 0 ] || { tail -n 10 "$serverlog"; fail "exit status $status after SIGTERM"; }
 log "ok: SIGTERM -> graceful exit 0"
+
+# Self-check: with a runtime library taken out of the (throwaway) root, the ldd check above
+# must notice, or its pass would prove nothing.
+blas=$(chroot "$root" /usr/bin/ldd /opt/semadjust/bin/semadjust | sed -n 's/.*libopenblas.so.0 => \([^ ]*\).*/\1/p')
+[ -n "$blas" ] || fail "self-check: no libopenblas in the ldd output"
+rm -f "$root$(chroot "$root" readlink -f "$blas")" "$root$blas"
+chroot "$root" /usr/bin/ldd /opt/semadjust/bin/semadjust | grep -q "libopenblas.so.0 => not found" \
+    || fail "self-check: ldd did not report the removed libopenblas"
+log "ok: self-check: a root without libopenblas is caught by the ldd check"
 log "PASS in $((SECONDS - started)) s"
