@@ -45,6 +45,7 @@ struct AffineColourGrid: Sendable {
         let gh = max(2, (h + settings.cellSize - 1) / settings.cellSize)
         let gw = max(2, (w + settings.cellSize - 1) / settings.cellSize)
         let bins = settings.luminanceBins, sets = head.residualSets
+        precondition(sets <= 255, "guided upsampling takes at most 255 presets (one byte per label)")
         let statCount = 10 + 12 * sets
         let statRow = gw * bins * statCount
         let stats = AlignedBuffer(count: gh * statRow)
@@ -87,10 +88,11 @@ struct AffineColourGrid: Sendable {
         let k = sets
         let needsLogits = mapMode && (map.isArgmax || map.isSoft)
         let logitsCount = needsLogits ? (sampler.rowBufferCount + w * k + 15) & ~15 : 0
-        let base = scratch.pointer(count: sets * rowStride + logitsCount + w * k + w)
+        let base = scratch.pointer(count: sets * rowStride + logitsCount + w * k + 3 * w)
         let rowGrids = base, pieceRows = base + sets * rowStride
         let logits = pieceRows + (needsLogits ? sampler.rowBufferCount : 0)
         let weights = base + sets * rowStride + logitsCount
+        let inputCopy = weights + w * k  // 3 × w: the weighted path reads its input after writing out
         var labels = [UInt8](repeating: 0, count: w)
         colTaps.lower.withUnsafeBufferPointer { lo in
         colTaps.upper.withUnsafeBufferPointer { hi in
@@ -123,7 +125,7 @@ struct AffineColourGrid: Sendable {
                     case let .planes(m):
                         labelled = Self.oneHotLabels(m + i, plane: plane, count: k, width: w, into: labelRow) ? UnsafePointer(labelRow) : nil
                         if labelled == nil {
-                            weightedApply(&g, inL, inA, inB, weights: (0..<k).map { m + $0 * plane + i }, outL, outA, outB)
+                            weightedApply(&g, inL, inA, inB, copy: inputCopy, weights: (0..<k).map { m + $0 * plane + i }, outL, outA, outB)
                             continue
                         }
                     case .soft:
@@ -132,7 +134,7 @@ struct AffineColourGrid: Sendable {
                             ContextResult.softmax(logits + x * k, count: k)
                             for kk in 0..<k { weights[kk * w + x] = logits[x * k + kk] }
                         }
-                        weightedApply(&g, inL, inA, inB, weights: (0..<k).map { UnsafePointer(weights + $0 * w) }, outL, outA, outB)
+                        weightedApply(&g, inL, inA, inB, copy: inputCopy, weights: (0..<k).map { UnsafePointer(weights + $0 * w) }, outL, outA, outB)
                         continue
                     }
                 }
@@ -141,17 +143,23 @@ struct AffineColourGrid: Sendable {
         }}}}
     }
 
+    /// out = lab + Σ_k w_k r_k(pixel). The input row is copied first, so `out` may be the input
+    /// itself (in-place rendering): later presets must still see the original colours.
     private func weightedApply(
         _ g: inout SAGuidedRow, _ inL: UnsafePointer<Float>, _ inA: UnsafePointer<Float>, _ inB: UnsafePointer<Float>,
-        weights: [UnsafePointer<Float>], _ outL: UnsafeMutablePointer<Float>, _ outA: UnsafeMutablePointer<Float>,
-        _ outB: UnsafeMutablePointer<Float>
+        copy: UnsafeMutablePointer<Float>, weights: [UnsafePointer<Float>], _ outL: UnsafeMutablePointer<Float>,
+        _ outA: UnsafeMutablePointer<Float>, _ outB: UnsafeMutablePointer<Float>
     ) {
         let w = Int(g.width)
-        outL.update(from: inL, count: w)
-        outA.update(from: inA, count: w)
-        outB.update(from: inB, count: w)
+        let (cL, cA, cB) = (copy, copy + w, copy + 2 * w)
+        cL.update(from: inL, count: w)
+        cA.update(from: inA, count: w)
+        cB.update(from: inB, count: w)
+        outL.update(from: cL, count: w)
+        outA.update(from: cA, count: w)
+        outB.update(from: cB, count: w)
         for (s, wk) in weights.enumerated() {
-            sa_guided_accumulate_weighted_row(&g, inL, inA, inB, Int32(s), wk, outL, outA, outB)
+            sa_guided_accumulate_weighted_row(&g, cL, cA, cB, Int32(s), wk, outL, outA, outB)
         }
     }
 

@@ -104,39 +104,59 @@ public struct SAAdjustModel: Sendable {
         lab: Tensor, context: ContextResult, map: MapChoice, method: RenderMethod, threads: Int
     ) throws(ModelError) -> Tensor {
         try validate(lab: lab, context: context, map: map)
-        let (h, w) = (lab.height, lab.width)
         var out = Tensor(uninitialized: lab.shape)  // every band writes all its pixels
+        lab.withUnsafeBufferPointer { l in
+            out.withUnsafeMutableBufferPointer { o in
+                renderBands(lab: l.baseAddress!, into: o.baseAddress!, height: lab.height, width: lab.width,
+                            context: context, map: map, method: method, threads: threads)
+            }
+        }
+        return out
+    }
+
+    /// Replaces the Lab planes `lab` by their adjusted colours, without a second full-resolution
+    /// buffer (144 MB at 12 MP): every pass reads a pixel (and the guided fit its guide) before
+    /// writing it.
+    public func render(
+        inPlace lab: inout Tensor, context: ContextResult, map: MapChoice = .argmax,
+        method: RenderMethod = .automatic, threads: Int = BLASThreads.count
+    ) throws(ModelError) {
+        try validate(lab: lab, context: context, map: map)
+        let (h, w) = (lab.height, lab.width)
+        lab.withUnsafeMutableBufferPointer { l in
+            renderBands(lab: l.baseAddress!, into: l.baseAddress!, height: h, width: w,
+                        context: context, map: map, method: method, threads: threads)
+        }
+    }
+
+    private func renderBands(
+        lab: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, height h: Int, width w: Int,
+        context: ContextResult, map: MapChoice, method: RenderMethod, threads: Int
+    ) {
         let grid: AffineColourGrid?
         if case let .guided(settings) = method.resolved(height: h, width: w) {
-            let guide = lab.withUnsafeBufferPointer {
-                AffineColourGrid.guide(of: $0.baseAddress!, height: h, width: w, longSide: settings.guideLongSide)
-            }
+            let guide = AffineColourGrid.guide(of: lab, height: h, width: w, longSide: settings.guideLongSide)
             grid = AffineColourGrid.fit(head: head, context: context, guide: guide, settings: settings)
         } else {
             grid = nil
         }
         let bands = max(1, min(threads, h))
-        out.withUnsafeMutableBufferPointer { o in
-            let dst = SendablePointer(pointer: o.baseAddress!)
-            lab.withUnsafeBufferPointer { l in
-                let src = SendablePointer(pointer: UnsafeMutablePointer(mutating: l.baseAddress!))
-                withMapSource(map) { source in
-                    let run: @Sendable (Int) -> Void = { band in
-                        var scratch = ScratchBuffer()
-                        let rows = (band * h / bands)..<((band + 1) * h / bands)
-                        if let grid {
-                            grid.apply(lab: src.pointer, height: h, width: w, map: source, context: context, rows: rows,
-                                       into: dst.pointer, scratch: &scratch)
-                        } else {
-                            head.renderExact(lab: src.pointer, height: h, width: w, context: context, map: source,
-                                             rows: rows, into: dst.pointer, scratch: &scratch)
-                        }
-                    }
-                    if bands == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: bands, execute: run) }
+        let dst = SendablePointer(pointer: out)
+        let src = SendablePointer(pointer: UnsafeMutablePointer(mutating: lab))
+        withMapSource(map) { source in
+            let run: @Sendable (Int) -> Void = { band in
+                var scratch = ScratchBuffer()
+                let rows = (band * h / bands)..<((band + 1) * h / bands)
+                if let grid {
+                    grid.apply(lab: src.pointer, height: h, width: w, map: source, context: context, rows: rows,
+                               into: dst.pointer, scratch: &scratch)
+                } else {
+                    head.renderExact(lab: src.pointer, height: h, width: w, context: context, map: source,
+                                     rows: rows, into: dst.pointer, scratch: &scratch)
                 }
             }
+            if bands == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: bands, execute: run) }
         }
-        return out
     }
 
     /// Renders a band of rows into a preallocated output with the exact method: callers split a photo
@@ -182,8 +202,8 @@ public struct SAAdjustModel: Sendable {
             guard l.count == lab.height * lab.width else {
                 throw .invalidInput("label map of \(l.count) values for \(lab.height)x\(lab.width) pixels")
             }
-            let k = UInt8(description.presetCount)
-            guard !l.contains(where: { $0 >= k }) else {
+            let k = description.presetCount
+            guard !l.contains(where: { Int($0) >= k }) else {
                 throw .invalidInput("label map has a label ≥ \(k) presets")
             }
         }

@@ -141,3 +141,23 @@ import Testing
         }
     }
 }
+
+/// In-place rendering equals rendering into a new tensor, for both methods and every kind of map
+/// (the soft map's guided path reads each pixel again for every preset).
+@Suite struct InPlaceRenderTests {
+    @Test func inPlaceEqualsOutOfPlace() throws {
+        let t = try GuidedRenderTests()
+        let (h, w) = (GuidedRenderTests.height, GuidedRenderTests.width)
+        var half = Tensor(channels: 2, height: h, width: w)
+        half.withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] = 0.5 } }
+        for method in [RenderMethod.exact, .guided(GuidedRenderTests.settings)] {
+            for map in [MapChoice.argmax, .soft, .user(half)] {
+                let expected = try t.model.render(lab: t.lab, context: t.context, map: map, method: method, threads: 2)
+                var lab = t.lab
+                try t.model.render(inPlace: &lab, context: t.context, map: map, method: method, threads: 2)
+                #expect(lab.values == expected.values, "\(method) \(map)")
+                #expect(lab.values != t.lab.values)
+            }
+        }
+    }
+}
