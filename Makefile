@@ -137,3 +137,14 @@ test-k8s:
 test-systemd: build-deploy
 	$(call install_missing,$(DEPLOY_PACKAGES))
 	BINARY=$(DEPLOY_BINARY) deploy/tests/test-systemd.sh
+
+# libFuzzer targets (fuzz/, a separate package built with ASan + fuzzer coverage in .build-fuzz):
+# request head, chunked decoder, multipart, JPEG, PNG, user map, safetensors. FUZZ_SECONDS each.
+.PHONY: fuzz fuzz-ci
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
+# The short run CI does: 30 s per target.
+fuzz-ci: deps
+	FUZZ_SECONDS=30 fuzz/run.sh

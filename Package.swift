@@ -21,6 +21,10 @@ let package = Package(
         .executable(name: "semadjust", targets: ["Server"]),
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
         .library(name: "Sockets", targets: ["Sockets"]),
+        // For the fuzz package (fuzz/), which reaches these modules by path.
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Inference", targets: ["Inference"]),
+        .library(name: "AdjustService", targets: ["AdjustService"]),
         .executable(name: "semadjust-imaging-bench", targets: ["ImagingBench"]),
     ],
     dependencies: [
