@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=${VENV:-.venv-deploy}
 pinned=$(sed -n 's/^kubernetes-validate==//p' deploy/tests/requirements.txt)
-if ! "$VENV/bin/kubernetes-validate" --version 2>/dev/null | grep -qF "$pinned"; then
+installed=$("$VENV/bin/kubernetes-validate" --version 2>/dev/null || true)
+if ! grep -qF "$pinned" <<<"$installed"; then
     echo "test-k8s: installing kubernetes-validate $pinned into $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check -r deploy/tests/requirements.txt
