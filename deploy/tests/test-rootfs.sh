@@ -7,6 +7,7 @@
 # list), lays out /opt/semadjust as the image does, then starts the service inside with chroot as
 # the unprivileged user, on a read-only root with a tmpfs /tmp (as the Kubernetes Deployment
 # runs it), under the ENV lines of the Dockerfile. It checks:
+#   - the Dockerfile's COPY sources exist and survive .dockerignore (check-dockerfile.py);
 #   - every shared library the binary needs resolves inside the root (ldd, no "not found");
 #   - the process runs as uid 10001, /healthz answers 200 and the image's HEALTHCHECK script passes;
 #   - /readyz turns 200 (models and trunk load) and a real POST /v1/adjust with an ECSSD photo
@@ -27,6 +28,9 @@ started=$SECONDS
 for tool in debootstrap curl; do
     command -v "$tool" >/dev/null || { log "installing $tool"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$tool" >/dev/null; }
 done
+
+# What the COPY lines need from the build context, which no engine runs here (check-dockerfile.py).
+python3 deploy/tests/check-dockerfile.py || fail "deploy/Dockerfile does not fit its build context"
 
 # --- the binary, as the builder stage makes it ---------------------------------------------
 SCRATCH=${SCRATCH:-.build-deploy}
