@@ -90,16 +90,17 @@
         const problem = await response.json();
         detail = problem.detail || "";
         title = problem.title || title;
-      } else {
+      } else if (type.startsWith("text/plain")) {
         detail = (await response.text()).trim().slice(0, 300);
-      }
+      }  // anything else (a proxy's HTML error page): the status line says enough
     } catch (_) { /* an unreadable body: the status line says enough */ }
+    if (response.status === 502 || response.status === 504) detail = detail || "the service behind the proxy did not answer";
     let text = `${title || "Error"} (HTTP ${response.status})`;
     if (detail) text += `: ${detail}`;
     if (!/[.!?]$/.test(text)) text += ".";
     if (response.status === 503) {
       const retry = response.headers.get("Retry-After");
-      text += retry ? ` The service is busy; try again in ${retry} s.` : " The service is busy; try again shortly.";
+      text += retry ? ` Try again in ${retry} s.` : " Try again shortly.";
     } else if (response.status === 413) {
       text += " Try a smaller file.";
     } else if (response.status === 415) {
@@ -299,11 +300,13 @@
     const rows = Object.entries(timings).map(([name, ms]) => { server += ms; return [name, ms]; });
     rows.push(["server total", server], ["round trip", roundTripMs]);
     for (const [name, ms] of rows) {
+      const item = document.createElement("div");
       const dt = document.createElement("dt");
       dt.textContent = name;
       const dd = document.createElement("dd");
       dd.textContent = formatMs(ms);
-      el.timings.append(dt, dd);
+      item.append(dt, dd);
+      el.timings.append(item);
     }
     el.timingsTotal.textContent = `— ${formatMs(roundTripMs)} round trip`;
   }

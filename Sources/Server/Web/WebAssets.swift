@@ -51,6 +51,11 @@ enum WebAssets {
       </div>
       <button type="button" id="adjust" class="primary" disabled>Adjust photo</button>
     </div>
+    <ol class="steps" aria-label="How it works">
+      <li><strong>Choose a photo.</strong> The network finds where each preset belongs: the map.</li>
+      <li><strong>Paint presets</strong> onto the map; the photo re-renders in a moment.</li>
+      <li><strong>Download</strong> the retouched JPEG, and the map to reuse it.</li>
+    </ol>
     <p id="style-info" class="hint"></p>
     <p id="status" class="status" role="status" aria-live="polite">Loading styles…</p>
     <div id="error" class="error" role="alert" hidden>
@@ -228,16 +233,17 @@ enum WebAssets {
         const problem = await response.json();
         detail = problem.detail || "";
         title = problem.title || title;
-      } else {
+      } else if (type.startsWith("text/plain")) {
         detail = (await response.text()).trim().slice(0, 300);
-      }
+      }  // anything else (a proxy's HTML error page): the status line says enough
     } catch (_) { /* an unreadable body: the status line says enough */ }
+    if (response.status === 502 || response.status === 504) detail = detail || "the service behind the proxy did not answer";
     let text = `${title || "Error"} (HTTP ${response.status})`;
     if (detail) text += `: ${detail}`;
     if (!/[.!?]$/.test(text)) text += ".";
     if (response.status === 503) {
       const retry = response.headers.get("Retry-After");
-      text += retry ? ` The service is busy; try again in ${retry} s.` : " The service is busy; try again shortly.";
+      text += retry ? ` Try again in ${retry} s.` : " Try again shortly.";
     } else if (response.status === 413) {
       text += " Try a smaller file.";
     } else if (response.status === 415) {
@@ -437,11 +443,13 @@ enum WebAssets {
     const rows = Object.entries(timings).map(([name, ms]) => { server += ms; return [name, ms]; });
     rows.push(["server total", server], ["round trip", roundTripMs]);
     for (const [name, ms] of rows) {
+      const item = document.createElement("div");
       const dt = document.createElement("dt");
       dt.textContent = name;
       const dd = document.createElement("dd");
       dd.textContent = formatMs(ms);
-      el.timings.append(dt, dd);
+      item.append(dt, dd);
+      el.timings.append(item);
     }
     el.timingsTotal.textContent = `— ${formatMs(roundTripMs)} round trip`;
   }
@@ -984,6 +992,22 @@ h2:focus { outline: none; }
   align-items: start;
 }
 .source h2 { grid-area: h; }
+.steps { grid-area: steps; display: none; margin: 0; padding: 2px 0 0 1.3em; color: var(--muted); font-size: 0.9rem; }
+.steps li { margin-bottom: 4px; }
+.steps strong { color: var(--text); font-weight: 600; }
+
+@media (min-width: 1100px) {
+  .source {
+    grid-template-columns: minmax(220px, 320px) 1fr minmax(260px, 360px);
+    grid-template-areas:
+      "h h h"
+      "drop fields steps"
+      "drop info steps"
+      "drop status steps"
+      "error error error";
+  }
+  .steps { display: block; }
+}
 .drop { grid-area: drop; position: relative; }
 .fields { grid-area: fields; display: flex; flex-wrap: wrap; gap: 12px; align-items: end; }
 #style-info { grid-area: info; }
@@ -1182,14 +1206,15 @@ fieldset.presets:disabled { opacity: 0.6; }
 .timings { margin-top: 12px; color: var(--muted); }
 .timings summary { cursor: pointer; }
 .timings dl {
-  display: grid;
-  grid-template-columns: max-content max-content;
-  gap: 2px 18px;
+  display: flex;
+  flex-wrap: wrap;
+  gap: 6px;
   margin: 8px 0 0;
   font-variant-numeric: tabular-nums;
 }
-.timings dt { color: var(--muted); }
-.timings dd { margin: 0; color: var(--text); text-align: right; }
+.timings dl > div { background: var(--panel-2); border-radius: 6px; padding: 4px 10px; min-width: 84px; }
+.timings dt { color: var(--muted); font-size: 0.8rem; }
+.timings dd { margin: 0; color: var(--text); }
 
 .foot { max-width: 1440px; margin: 0 auto; padding: 0 24px 24px; color: var(--muted); font-size: 0.85rem; }
 
