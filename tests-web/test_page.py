@@ -14,7 +14,8 @@ test model), and then, in the browser:
   4. undo restores the map; the downloads give a JPEG and a true 8-bit grayscale label PNG;
   5. Tab reaches every control, with a visible focus ring;
   6. at 375 px wide nothing overflows horizontally;
-  7. a file that is not an image gives the API's problem detail as a readable message.
+  7. a file that is not an image gives the API's problem detail as a readable message;
+  8. a photo dropped on the drop zone is adjusted.
 
 Screenshots go to tests-web/artifacts/ (git-ignored); --readme-screenshot also writes
 docs/web-page.png. Knobs: SEMADJUST_BINARY (skip the build, use this binary), SCRATCH (build
@@ -22,6 +23,7 @@ folder), MODELS / TRUNK (override the model choice), PHOTO (the photo to upload)
 (test a server already running on loopback instead of starting one).
 """
 import argparse
+import base64
 import glob
 import http.client
 import json
@@ -463,6 +465,18 @@ def run(driver, server, photo, work, readme_screenshot):
           f"the API's {status} is shown readably: {message.splitlines()[0]!r}")
     check(driver.execute_script("return document.getElementById('error').getAttribute('role')") == "alert", "in a role=alert region")
     driver.save_screenshot(str(ARTIFACTS / "5-error.png"))
+
+    # 8. Dropping a photo on the drop zone starts over with it (and clears the error).
+    before = renders(driver)
+    driver.execute_script("""
+        const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+        const data = new DataTransfer();
+        data.items.add(new File([bytes], 'dropped.jpg', {type: 'image/jpeg'}));
+        document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));""",
+        base64.b64encode(photo.read_bytes()).decode())
+    wait_for_render(driver, before, 300, "the answer for a dropped photo")
+    check(not visible_error(driver), "a photo dropped on the drop zone is adjusted, and the error is gone")
+
     problems = console_problems(driver)
     # The failed upload itself is logged by Chromium as a failed resource load; nothing else may be.
     problems = [p for p in problems if "v1/adjust" not in p]
@@ -472,16 +486,19 @@ def run(driver, server, photo, work, readme_screenshot):
 
 def readme(driver):
     """docs/web-page.png: the whole page at a desktop width, after a stroke."""
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, min(max(height, 800), 1400))
-    time.sleep(0.4)
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, min(max(height, 800), 1400))
-    time.sleep(0.4)
+    metrics = {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    time.sleep(0.3)
+    # The stages are sized by the viewport height: settle on a height that shows everything.
+    for _ in range(3):
+        metrics["height"] = min(driver.execute_script("return document.documentElement.scrollHeight"), 1600)
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        time.sleep(0.3)
+    driver.execute_script("window.scrollTo(0, 0)")
     (ROOT / "docs").mkdir(exist_ok=True)
     driver.save_screenshot(str(ROOT / "docs" / "web-page.png"))
-    log("wrote docs/web-page.png")
-    driver.set_window_size(1280, 1000)
+    log(f"wrote docs/web-page.png (1280x{metrics['height']})")
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def main():
