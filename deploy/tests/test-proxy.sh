@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make test-proxy: deploy/nginx/semadjust.conf in a real nginx on loopback, in front of the real
 # semadjust binary (tiny test model, --trusted-proxies 127.0.0.1, JSON logs). Checks:
+#   0. a malformed SEMADJUST_TRUSTED_PROXIES makes the service refuse to start;
 #   1. an upload through the proxy succeeds (200 image/jpeg) and the client's X-Request-Id comes
 #      back unchanged, reaches the service (its access log) and nginx's access log;
 #   2. without an X-Request-Id, nginx's generated id is the one the service logs and echoes;
@@ -48,6 +49,15 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --- the service -----------------------------------------------------------------------------
+# A malformed --trusted-proxies entry (flag or env) is refused at start, not silently dropped.
+for bad in "10.0.0.0/8,bogus" "::1/129"; do
+    status=0
+    SEMADJUST_TRUSTED_PROXIES=$bad "$BINARY" serve --port 0 >"$work/bad.log" 2>&1 || status=$?
+    [ "$status" = 64 ] && grep -q "is not an IP address or CIDR block" "$work/bad.log" \
+        || fail "SEMADJUST_TRUSTED_PROXIES=$bad was not refused (status $status)"
+done
+log "ok 0: malformed trusted proxies are refused at start (exit 64)"
+
 mkdir -p "$work/models"
 cp Tests/InferenceTests/Fixtures/tiny-model.safetensors "$work/models/tiny.safetensors"
 "$BINARY" serve --host 127.0.0.1 --port 0 --models "$work/models" \
