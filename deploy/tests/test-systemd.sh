@@ -4,7 +4,9 @@
 # host's systemd units and the real release binary at /opt/semadjust/bin/semadjust, so nothing
 # is installed on the host; then `systemd-analyze security --offline` must rate the sandbox's
 # exposure at 2.0 or lower ("OK" is below 4.0 on systemd's scale of 0 to 10).
-# What this cannot show without systemd as PID 1: the sandboxed process actually running.
+# Without systemd as PID 1 the unit cannot be started, so the settings most likely to break the
+# service (W^X memory, no new privileges, no capabilities, an unprivileged uid, a read-only
+# file system with a private /tmp) are then applied by hand to the real binary serving a photo.
 # Knobs: SCRATCH (build folder, default .build-deploy), BINARY (skip the build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,8 +22,15 @@ if [ -z "${BINARY:-}" ]; then
 fi
 [ -x "$BINARY" ] || fail "no binary at $BINARY"
 
-root=$(mktemp -d /tmp/semadjust-systemd.XXXXXX)
-trap 'rm -rf "$root"' EXIT
+# Under /var/tmp, not /tmp: the sandbox run below mounts a private tmpfs over /tmp.
+root=$(mktemp -d /var/tmp/semadjust-systemd.XXXXXX)
+chmod 0755 "$root"
+server=""
+cleanup() {
+    if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then kill -KILL "$server"; wait "$server" 2>/dev/null || true; fi
+    rm -rf "$root"
+}
+trap cleanup EXIT
 mkdir -p "$root/usr/lib/systemd" "$root/etc/systemd/system" "$root/opt/semadjust/bin"
 cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
 cp "$BINARY" "$root/opt/semadjust/bin/semadjust"
@@ -41,4 +50,52 @@ log "ok: self-check: verify reports a misspelt directive"
 report=$(systemd-analyze security --root="$root" --offline=yes --threshold=20 /etc/systemd/system/semadjust.service 2>&1) \
     || { echo "$report" | grep -v '✓'; fail "sandbox exposure above 2.0"; }
 log "ok: $(echo "$report" | grep -o 'Overall exposure level.*')"
+# --- the riskiest sandbox settings at run time ------------------------------------------------
+# The unit itself needs systemd as PID 1, but what could break the service can be applied by
+# hand to the real binary: MemoryDenyWriteExecute (the kernel's PR_SET_MDWE, the same rule:
+# no memory both writable and executable; kernel 6.3 or later), NoNewPrivileges, an
+# unprivileged uid with no capabilities (DynamicUser, CapabilityBoundingSet=), a read-only file
+# system (ProtectSystem=strict) with a private /tmp (PrivateTmp), in a private mount namespace.
+install -d -m 0755 "$root/opt/semadjust/models" "$root/opt/semadjust/weights"
+install -m 0644 Tests/InferenceTests/Fixtures/tiny-model.safetensors "$root/opt/semadjust/models/tiny.safetensors"
+install -m 0644 Tests/InferenceTests/Fixtures/tiny-trunk.safetensors "$root/opt/semadjust/weights/tiny-trunk.safetensors"
+chmod 0755 "$root/opt" "$root/opt/semadjust" "$root/opt/semadjust/bin"
+serverlog="$root/service.log"
+unshare --mount --propagation private bash -c '
+    set -e
+    mount -o remount,bind,ro /
+    mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp
+    exec python3 -c "
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN
+    sys.exit(\"PR_SET_MDWE failed: errno %d\" % ctypes.get_errno())
+os.execvp(sys.argv[1], sys.argv[1:])" \
+        setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all "$@"' \
+    bash "$root/opt/semadjust/bin/semadjust" serve --host 127.0.0.1 --port 0 --models "$root/opt/semadjust/models" \
+    --trunk "$root/opt/semadjust/weights/tiny-trunk.safetensors" --workers 1 --shutdown-grace 5 >"$serverlog" 2>&1 &
+server=$!
+port=""
+for _ in $(seq 300); do
+    port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$serverlog" | head -n 1 | sed 's/.*://' || true)
+    [ -n "$port" ] && break
+    kill -0 "$server" 2>/dev/null || { cat "$serverlog"; fail "the sandboxed service exited"; }
+    sleep 0.1
+done
+[ -n "$port" ] || { cat "$serverlog"; fail "the sandboxed service did not start"; }
+grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$server/status" || fail "NoNewPrivs is not set"
+[ "$(awk '/^Uid:/ {print $2}' "/proc/$server/status")" = 61234 ] || fail "not running as uid 61234"
+grep -q '^CapBnd:[[:space:]]*0000000000000000' "/proc/$server/status" || fail "capabilities left in the bounding set"
+for _ in $(seq 300); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] && break
+    sleep 0.1
+done
+code=$(curl -s -o "$root/out.jpg" -w '%{http_code} %{content_type}' -F "image=@../shared/data/ecssd/images/0004.jpg" "http://127.0.0.1:$port/v1/adjust")
+[ "$code" = "200 image/jpeg" ] || { tail -n 5 "$serverlog"; fail "POST /v1/adjust in the sandbox answered $code"; }
+kill -TERM "$server"
+status=0
+wait "$server" || status=$?
+server=""
+[ "$status" = 0 ] || { tail -n 5 "$serverlog"; fail "exit status $status after SIGTERM in the sandbox"; }
+log "ok: under MDWE, no-new-privs, uid 61234 without capabilities, read-only / and a private /tmp: /readyz 200, POST /v1/adjust 200 image/jpeg, SIGTERM -> exit 0"
 log "PASS in $((SECONDS - started)) s"
