@@ -5,8 +5,9 @@
 # is installed on the host; then `systemd-analyze security --offline` must rate the sandbox's
 # exposure at 2.0 or lower ("OK" is below 4.0 on systemd's scale of 0 to 10).
 # Without systemd as PID 1 the unit cannot be started, so the settings most likely to break the
-# service (W^X memory, no new privileges, no capabilities, an unprivileged uid, a read-only
-# file system with a private /tmp) are then applied by hand to the real binary serving a photo.
+# service (its SystemCallFilter= lines via libseccomp, W^X memory, no new privileges, no
+# capabilities, an unprivileged uid, a read-only file system with a private /tmp) are then
+# applied by hand to the real binary serving a photo (sandbox-exec.py).
 # Knobs: SCRATCH (build folder, default .build-deploy), BINARY (skip the build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +16,7 @@ fail() { echo "test-systemd: FAIL: $*" >&2; exit 1; }
 started=$SECONDS
 
 command -v systemd-analyze >/dev/null || { log "installing systemd"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null; }
+/usr/bin/python3 -c 'import seccomp' 2>/dev/null || { log "installing python3-seccomp"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-seccomp >/dev/null; }
 SCRATCH=${SCRATCH:-.build-deploy}
 if [ -z "${BINARY:-}" ]; then
     nice -n 10 swift build -c release --static-swift-stdlib --product semadjust --scratch-path "$SCRATCH"
@@ -56,22 +58,29 @@ log "ok: $(echo "$report" | grep -o 'Overall exposure level.*')"
 # no memory both writable and executable; kernel 6.3 or later), NoNewPrivileges, an
 # unprivileged uid with no capabilities (DynamicUser, CapabilityBoundingSet=), a read-only file
 # system (ProtectSystem=strict) with a private /tmp (PrivateTmp), in a private mount namespace.
+# Self-check: a call @privileged holds (setresuid, harmless unprivileged) must fail under the
+# filter though it succeeds without it, or the run below would prove nothing.
+probe='import os; os.setresuid(-1, -1, -1)'
+setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs /usr/bin/python3 -c "$probe" \
+    || fail "self-check: setresuid fails even without the filter"
+if setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs \
+    /usr/bin/python3 deploy/tests/sandbox-exec.py deploy/systemd/semadjust.service /usr/bin/python3 -c "$probe" 2>/dev/null; then
+    fail "self-check: the unit's SystemCallFilter let setresuid through"
+fi
+log "ok: self-check: the unit's SystemCallFilter refuses setresuid (in ~@privileged)"
 install -d -m 0755 "$root/opt/semadjust/models" "$root/opt/semadjust/weights"
 install -m 0644 Tests/InferenceTests/Fixtures/tiny-model.safetensors "$root/opt/semadjust/models/tiny.safetensors"
 install -m 0644 Tests/InferenceTests/Fixtures/tiny-trunk.safetensors "$root/opt/semadjust/weights/tiny-trunk.safetensors"
 chmod 0755 "$root/opt" "$root/opt/semadjust" "$root/opt/semadjust/bin"
 serverlog="$root/service.log"
+# setpriv drops to the uid first; sandbox-exec.py then loads MDWE and the unit's own
+# SystemCallFilter= lines (libseccomp), right before execve, which is the order systemd uses.
 unshare --mount --propagation private bash -c '
     set -e
     mount -o remount,bind,ro /
     mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp
-    exec python3 -c "
-import ctypes, os, sys
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN
-    sys.exit(\"PR_SET_MDWE failed: errno %d\" % ctypes.get_errno())
-os.execvp(sys.argv[1], sys.argv[1:])" \
-        setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all "$@"' \
+    exec setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all \
+        /usr/bin/python3 deploy/tests/sandbox-exec.py deploy/systemd/semadjust.service "$@"' \
     bash "$root/opt/semadjust/bin/semadjust" serve --host 127.0.0.1 --port 0 --models "$root/opt/semadjust/models" \
     --trunk "$root/opt/semadjust/weights/tiny-trunk.safetensors" --workers 1 --shutdown-grace 5 >"$serverlog" 2>&1 &
 server=$!
@@ -86,6 +95,7 @@ done
 grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$server/status" || fail "NoNewPrivs is not set"
 [ "$(awk '/^Uid:/ {print $2}' "/proc/$server/status")" = 61234 ] || fail "not running as uid 61234"
 grep -q '^CapBnd:[[:space:]]*0000000000000000' "/proc/$server/status" || fail "capabilities left in the bounding set"
+grep -q '^Seccomp:[[:space:]]*2' "/proc/$server/status" || fail "no seccomp filter on the service"
 for _ in $(seq 300); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ] && break
     sleep 0.1
@@ -97,5 +107,6 @@ status=0
 wait "$server" || status=$?
 server=""
 [ "$status" = 0 ] || { tail -n 5 "$serverlog"; fail "exit status $status after SIGTERM in the sandbox"; }
-log "ok: under MDWE, no-new-privs, uid 61234 without capabilities, read-only / and a private /tmp: /readyz 200, POST /v1/adjust 200 image/jpeg, SIGTERM -> exit 0"
+log "ok: $(grep -o 'sandbox-exec: .*' "$serverlog" | head -n 1 | sed 's/sandbox-exec: //')"
+log "ok: under that filter, MDWE, no-new-privs, uid 61234 without capabilities, read-only / and a private /tmp: /readyz 200, POST /v1/adjust 200 image/jpeg, SIGTERM -> exit 0"
 log "PASS in $((SECONDS - started)) s"
