@@ -5,7 +5,9 @@
   executable, none made executable later; kernel 6.3 or later);
 - SystemCallFilter= lines, resolved through `systemd-analyze syscall-filter` into the same
   system-call sets systemd uses, loaded with libseccomp (Debian's python3-seccomp); calls
-  outside the set fail with SystemCallErrorNumber= (EPERM), as in the unit.
+  outside the set fail with SystemCallErrorNumber= (EPERM), as in the unit;
+- RestrictAddressFamilies=, as systemd enforces it: socket() only for the listed families
+  (others fail with EPERM here, EAFNOSUPPORT under systemd).
 
 Usage: /usr/bin/python3 sandbox-exec.py UNIT-FILE COMMAND [ARGS...]
 Needs no_new_privs set already (setpriv --no-new-privs) when not run as root.
@@ -14,6 +16,7 @@ Needs no_new_privs set already (setpriv --no-new-privs) when not run as root.
 import ctypes
 import errno
 import os
+import socket
 import subprocess
 import sys
 
@@ -52,7 +55,7 @@ def expand(names, table, seen=None):
 
 
 def unit_settings(path):
-    filters, mdwe, error_number = [], False, errno.EPERM
+    filters, mdwe, error_number, families = [], False, errno.EPERM, None
     for line in open(path):
         key, _, value = line.strip().partition("=")
         if key == "SystemCallFilter":
@@ -61,12 +64,14 @@ def unit_settings(path):
             mdwe = value == "yes"
         elif key == "SystemCallErrorNumber":
             error_number = getattr(errno, value)
-    return filters, mdwe, error_number
+        elif key == "RestrictAddressFamilies":
+            families = [getattr(socket, name) for name in value.split()]
+    return filters, mdwe, error_number, families
 
 
 def main():
     unit, command = sys.argv[1], sys.argv[2:]
-    filters, mdwe, error_number = unit_settings(unit)
+    filters, mdwe, error_number, families = unit_settings(unit)
     table = groups()
     # systemd's rule: the first line without ~ makes an allow list; later lines add to it, and
     # ~ lines remove from it.
@@ -83,6 +88,13 @@ def main():
     if filters:
         seccomp_filter = seccomp.SyscallFilter(defaction=seccomp.ERRNO(error_number))
         added = 0
+        if families is not None and "socket" in allowed:
+            # socket() passes only for the allowed families; others fall to the default action
+            # (EPERM here; systemd answers EAFNOSUPPORT, libseccomp cannot say "none of these").
+            allowed.discard("socket")
+            for family in families:
+                seccomp_filter.add_rule(seccomp.ALLOW, "socket", seccomp.Arg(0, seccomp.EQ, family))
+            added += 1
         for name in sorted(allowed):
             try:
                 seccomp_filter.add_rule(seccomp.ALLOW, name)
@@ -90,7 +102,8 @@ def main():
             except (RuntimeError, ValueError, OSError):
                 pass  # not a system call on this architecture
         seccomp_filter.load()
-        print(f"sandbox-exec: {added} system calls allowed, others fail with errno {error_number}; MDWE {'on' if mdwe else 'off'}",
+        print(f"sandbox-exec: {added} system calls allowed, others fail with errno {error_number}; "
+              f"socket() for {len(families or [])} address families; MDWE {'on' if mdwe else 'off'}",
               file=sys.stderr, flush=True)
     os.execvp(command[0], command)
 

@@ -67,7 +67,12 @@ if setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs \
     /usr/bin/python3 deploy/tests/sandbox-exec.py deploy/systemd/semadjust.service /usr/bin/python3 -c "$probe" 2>/dev/null; then
     fail "self-check: the unit's SystemCallFilter let setresuid through"
 fi
-log "ok: self-check: the unit's SystemCallFilter refuses setresuid (in ~@privileged)"
+netlink='import socket; socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)'
+if setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs \
+    /usr/bin/python3 deploy/tests/sandbox-exec.py deploy/systemd/semadjust.service /usr/bin/python3 -c "$netlink" 2>/dev/null; then
+    fail "self-check: RestrictAddressFamilies let an AF_NETLINK socket through"
+fi
+log "ok: self-check: the unit's SystemCallFilter refuses setresuid (in ~@privileged), RestrictAddressFamilies an AF_NETLINK socket"
 install -d -m 0755 "$root/opt/semadjust/models" "$root/opt/semadjust/weights"
 install -m 0644 Tests/InferenceTests/Fixtures/tiny-model.safetensors "$root/opt/semadjust/models/tiny.safetensors"
 install -m 0644 Tests/InferenceTests/Fixtures/tiny-trunk.safetensors "$root/opt/semadjust/weights/tiny-trunk.safetensors"
