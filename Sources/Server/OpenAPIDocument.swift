@@ -33,6 +33,8 @@ servers:
 tags:
   - name: adjust
     description: Retouching photos and personalising their adjustment maps.
+  - name: web
+    description: The browser page, built into the binary.
   - name: operations
     description: Health, readiness, metrics and this document, for operators and tooling.
 
@@ -373,6 +375,48 @@ paths:
               example: Origin, Access-Control-Request-Method, Access-Control-Request-Headers
             X-Request-Id:
               $ref: "#/components/headers/X-Request-Id"
+
+  /:
+    get:
+      tags: [web]
+      operationId: webPage
+      summary: The browser page for trying the service
+      description: |
+        A page that uploads a photo, shows the result and its adjustment map, and lets you paint
+        the map and re-render through `image_id`. It is built into the binary, loads only
+        `ui/app.js` and `ui/style.css`, and uses relative URLs only, so it also works behind a
+        proxy that mounts the service under a path prefix.
+      parameters:
+        - $ref: "#/components/parameters/If-None-Match"
+      responses:
+        "200":
+          $ref: "#/components/responses/WebPage"
+        "304":
+          $ref: "#/components/responses/NotModified"
+  /ui/app.js:
+    get:
+      tags: [web]
+      operationId: webScript
+      summary: The page's script
+      parameters:
+        - $ref: "#/components/parameters/If-None-Match"
+      responses:
+        "200":
+          $ref: "#/components/responses/WebScript"
+        "304":
+          $ref: "#/components/responses/NotModified"
+  /ui/style.css:
+    get:
+      tags: [web]
+      operationId: webStyleSheet
+      summary: The page's style sheet
+      parameters:
+        - $ref: "#/components/parameters/If-None-Match"
+      responses:
+        "200":
+          $ref: "#/components/responses/WebStyleSheet"
+        "304":
+          $ref: "#/components/responses/NotModified"
 
   /v1/styles:
     get:
@@ -776,6 +820,38 @@ components:
       schema:
         type: string
       example: "decode;dur=6.1, resize;dur=3.4, context;dur=812.5, map;dur=4.2, render;dur=95.0, encode;dur=14.8"
+    ETag:
+      description: The file's version (a strong validator); send it back as `If-None-Match`.
+      required: true
+      schema:
+        type: string
+        pattern: '^"[0-9a-f]{16}"$'
+      example: '"5d1b3c2a9e8f7061"'
+    Cache-Control:
+      description: "`no-cache`: keep the file, but revalidate each time (the URLs carry no version)."
+      required: true
+      schema:
+        type: string
+      example: no-cache
+    Content-Security-Policy:
+      description: Everything from this origin only, nothing inline, never framed.
+      required: true
+      schema:
+        type: string
+      example: "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    X-Content-Type-Options:
+      description: Browsers must not guess another type than the one declared.
+      required: true
+      schema:
+        type: string
+        const: nosniff
+      example: nosniff
+    Referrer-Policy:
+      description: The page's URL is never sent to other sites.
+      required: true
+      schema:
+        type: string
+      example: no-referrer
     Retry-After:
       description: Seconds after which a retry may succeed.
       required: true
@@ -784,7 +860,92 @@ components:
         pattern: "^[0-9]+$"
       example: "1"
 
+  parameters:
+    If-None-Match:
+      name: If-None-Match
+      in: header
+      required: false
+      description: The `ETag` of the copy the browser holds; when it is current the answer is a bodiless 304.
+      schema:
+        type: string
+      example: '"5d1b3c2a9e8f7061"'
+
   responses:
+    WebPage:
+      description: The page (HTML).
+      headers:
+        ETag:
+          $ref: "#/components/headers/ETag"
+        Cache-Control:
+          $ref: "#/components/headers/Cache-Control"
+        Content-Security-Policy:
+          $ref: "#/components/headers/Content-Security-Policy"
+        X-Content-Type-Options:
+          $ref: "#/components/headers/X-Content-Type-Options"
+        Referrer-Policy:
+          $ref: "#/components/headers/Referrer-Policy"
+        X-Request-Id:
+          $ref: "#/components/headers/X-Request-Id"
+      content:
+        text/html:
+          schema:
+            type: string
+          example: '<!doctype html>...'
+    WebScript:
+      description: The page's script.
+      headers:
+        ETag:
+          $ref: "#/components/headers/ETag"
+        Cache-Control:
+          $ref: "#/components/headers/Cache-Control"
+        Content-Security-Policy:
+          $ref: "#/components/headers/Content-Security-Policy"
+        X-Content-Type-Options:
+          $ref: "#/components/headers/X-Content-Type-Options"
+        Referrer-Policy:
+          $ref: "#/components/headers/Referrer-Policy"
+        X-Request-Id:
+          $ref: "#/components/headers/X-Request-Id"
+      content:
+        text/javascript:
+          schema:
+            type: string
+          example: '"use strict";...'
+    WebStyleSheet:
+      description: The page's style sheet.
+      headers:
+        ETag:
+          $ref: "#/components/headers/ETag"
+        Cache-Control:
+          $ref: "#/components/headers/Cache-Control"
+        Content-Security-Policy:
+          $ref: "#/components/headers/Content-Security-Policy"
+        X-Content-Type-Options:
+          $ref: "#/components/headers/X-Content-Type-Options"
+        Referrer-Policy:
+          $ref: "#/components/headers/Referrer-Policy"
+        X-Request-Id:
+          $ref: "#/components/headers/X-Request-Id"
+      content:
+        text/css:
+          schema:
+            type: string
+          example: ':root { ... }'
+    NotModified:
+      description: The copy named by `If-None-Match` is current; no body.
+      headers:
+        ETag:
+          $ref: "#/components/headers/ETag"
+        Cache-Control:
+          $ref: "#/components/headers/Cache-Control"
+        Content-Security-Policy:
+          $ref: "#/components/headers/Content-Security-Policy"
+        X-Content-Type-Options:
+          $ref: "#/components/headers/X-Content-Type-Options"
+        Referrer-Policy:
+          $ref: "#/components/headers/Referrer-Policy"
+        X-Request-Id:
+          $ref: "#/components/headers/X-Request-Id"
     BadRequest:
       description: |
         The form is wrong: an unknown or repeated field, no `image` and no `image_id`, both,
