@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+@testable import Server
 
 /// `semadjust adjust` and `semadjust styles` as a user runs them: the built binary on real files,
 /// with the reduced-configuration parity model as the only style (random weights: these check the
@@ -197,6 +198,35 @@ struct AdjustCommandTests {
         let overwrite = try Self.semadjust(["adjust", "in.jpg", "-o", "."], in: folder)
         #expect(overwrite.status == 1)
         #expect(overwrite.stderr.contains("would overwrite an input photo"))
+    }
+
+    @Test func batchNamesNeverCollideAndMapsFollowThePhotos() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let photos = folder.appendingPathComponent("photos")
+        let more = folder.appendingPathComponent("more")
+        for dir in [photos, more] { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+        for name in ["a.jpg", "a.png", "b.jpeg", ".hidden.jpg", "notes.txt"] {
+            try Data().write(to: photos.appendingPathComponent(name))
+        }
+        try Data().write(to: more.appendingPathComponent("b.jpeg"))
+
+        let plan = try AdjustPlan(
+            inputs: [photos.path, more.path, photos.appendingPathComponent("a.jpg").path],
+            output: folder.appendingPathComponent("out").path, map: photos.path, saveMap: folder.appendingPathComponent("maps").path)
+        #expect(plan.isBatch)
+        // Photos sharing a name keep their extension (a-jpg, a-png); names still alike (the two
+        // b.jpeg) get a counter; hidden and non-photo files are skipped; a.jpg named twice runs once.
+        #expect(plan.jobs.map { ($0.output as NSString).lastPathComponent } == ["a-jpg.jpg", "a-png.jpg", "b-jpeg.jpg", "b-jpeg-2.jpg"])
+        #expect(plan.jobs.map { ($0.mapOutput.map { ($0 as NSString).lastPathComponent }) } == ["a-jpg.png", "a-png.png", "b-jpeg.png", "b-jpeg-2.png"])
+        #expect(plan.jobs.map { $0.mapInput } == ["a-jpg.png", "a-png.png", "b-jpeg.png", "b-jpeg-2.png"].map { photos.appendingPathComponent($0).path })
+
+        let single = try AdjustPlan(inputs: ["x/in.png"], output: "out.jpg", map: "m.png", saveMap: nil)
+        #expect(!single.isBatch)
+        #expect(single.jobs == [AdjustJob(input: "x/in.png", output: "out.jpg", mapInput: "m.png", mapOutput: nil)])
+        #expect(throws: CommandLineFailure.self) {
+            try AdjustPlan(inputs: [photos.path], output: photos.appendingPathComponent("a.jpg").path, map: nil, saveMap: nil)
+        }
     }
 
     @Test(.enabled(if: ServeProcessTests.binary != nil, "the semadjust product was not built next to the tests"))
