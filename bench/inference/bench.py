@@ -115,6 +115,7 @@ def main():
     ap.add_argument("--binary", type=Path, default=ROOT / ".build/release/InferenceBench")
     ap.add_argument("--out", type=Path, default=ROOT / "bench/results/inference.json")
     ap.add_argument("--skip-12mp", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3, help="alternations of the three engines' context pass")
     a = ap.parse_args()
 
     import numpy as np
@@ -159,12 +160,9 @@ def main():
         return {k: v[0] for k, v in f.items()}
 
     with torch.no_grad():
-        pt_context = median_time(lambda: model.context_maps([feats()]), a.reps, "pytorch_context")
-        pt_trunk = median_time(feats, a.reps)
         pt_forward = median_time(lambda: model.predict_image(feats(), lab), max(1, a.reps // 2))
-    result["pytorch"] = {"version": torch.__version__, "context_s": pt_context, "trunk_s": pt_trunk,
-                         "forward_512_s": pt_forward, "context_cpu_s": CPU["pytorch_context"]}
-    print(f"pytorch: context {pt_context:.3f} s (trunk {pt_trunk:.3f}), forward 512² {pt_forward:.3f} s", file=sys.stderr)
+        pt_trunk = median_time(feats, a.reps)
+    print(f"pytorch: trunk {pt_trunk:.3f} s, forward 512² {pt_forward:.3f} s", file=sys.stderr)
 
     # 3. ONNX Runtime on the same graph, exported from PyTorch.
     try:
@@ -193,20 +191,46 @@ def main():
         with torch.no_grad():
             pt_ref = ContextGraph()(rgb)
         diff = max(float(np.abs(o - p.numpy()).max()) for o, p in zip(ort_ref, pt_ref))
-        ort_context = median_time(lambda: sess.run(None, feed), a.reps, "ort_context")
-        result["onnxruntime"] = {"version": ort.__version__, "context_s": ort_context, "max_abs_diff_vs_pytorch": diff,
-                                 "context_cpu_s": CPU["ort_context"]}
-        print(f"onnxruntime: context {ort_context:.3f} s (max |ort - torch| {diff:.2e})", file=sys.stderr)
+        ort_run = lambda: sess.run(None, feed)  # noqa: E731
+        result["onnxruntime"] = {"version": ort.__version__, "max_abs_diff_vs_pytorch": diff}
     except Exception as e:  # noqa: BLE001 — report, do not hide, a missing or failing runtime
+        ort_run = None
         result["onnxruntime"] = {"error": f"{type(e).__name__}: {e}"}
         print(f"onnxruntime unavailable: {e}", file=sys.stderr)
+
+    # 4. The context pass of the three engines in alternation, `rounds` times: on a machine shared with
+    # other jobs the load drifts, and interleaving exposes each engine to the same drift. Each round
+    # takes each engine's median of `reps`; the table reports the median over rounds.
+    rounds = {"swift": [], "swift_cpu": [], "sgemm_peak": [], "pytorch": [], "pytorch_cpu": [], "ort": [], "ort_cpu": []}
+    ctx_cmd = [str(a.binary), str(a.trunk), str(head), "--threads", str(a.threads), "--reps", str(a.reps), "--only", "none"]
+    for r in range(a.rounds):
+        sw = json.loads(subprocess.run(ctx_cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout)
+        rounds["swift"].append(sw["context"]["512x512"]["total_s"])
+        rounds["swift_cpu"].append(sw["context"]["512x512"]["cpu_s"])
+        rounds["sgemm_peak"].append(sw["sgemm_peak_gflops"])
+        with torch.no_grad():
+            rounds["pytorch"].append(median_time(lambda: model.context_maps([feats()]), a.reps, "pytorch_context"))
+        rounds["pytorch_cpu"].append(CPU["pytorch_context"])
+        if ort_run:
+            rounds["ort"].append(median_time(ort_run, a.reps, "ort_context"))
+            rounds["ort_cpu"].append(CPU["ort_context"])
+        print(f"round {r + 1}: swift {rounds['swift'][-1]:.3f} s, pytorch {rounds['pytorch'][-1]:.3f} s, "
+              f"ort {rounds['ort'][-1] if rounds['ort'] else float('nan'):.3f} s, sgemm {rounds['sgemm_peak'][-1]:.0f} GFLOP/s, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    result["rounds"] = rounds
+    med = {k: (statistics.median(v) if v else None) for k, v in rounds.items()}
+    pt_context = med["pytorch"]
+    result["pytorch"] = {"version": torch.__version__, "context_s": pt_context, "trunk_s": pt_trunk,
+                         "forward_512_s": pt_forward, "context_cpu_s": med["pytorch_cpu"]}
+    if ort_run:
+        result["onnxruntime"].update({"context_s": med["ort"], "context_cpu_s": med["ort_cpu"]})
 
     # 4. Ratios.
     fl = count_flops(trunk, model, 512, 512, K)
     result["flops_512"] = fl
-    peak = swift["sgemm_peak_gflops"]
+    peak = med["sgemm_peak"]
     sc = swift["context"]["512x512"]
-    swift_context = sc["total_s"]
+    swift_context = med["swift"]
     render512 = next(r for r in swift["render"] if r["size"] == "512x512")
     swift_forward = swift_context + render512.get("map_labels_s", 0) + render512[f"render_exact_{a.threads}t_s"]
     flop_limit = fl["engine_total"] / (peak * 1e9)
@@ -223,8 +247,9 @@ def main():
         "swift_forward_512_s": swift_forward,
         # Process CPU seconds: less sensitive to other jobs on a shared machine than wall time, but
         # thread pools that spin while idle (OpenMP, ONNX Runtime, OpenBLAS) count their spinning.
-        "cpu_speedup_vs_pytorch": CPU["pytorch_context"] / sc["cpu_s"],
-        "cpu_speedup_vs_onnxruntime": (CPU["ort_context"] / sc["cpu_s"]) if "ort_context" in CPU else None,
+        "cpu_speedup_vs_pytorch": med["pytorch_cpu"] / med["swift_cpu"],
+        "cpu_speedup_vs_onnxruntime": (med["ort_cpu"] / med["swift_cpu"]) if med["ort_cpu"] else None,
+        "rounds": a.rounds,
     }
     result["ratios"] = ratios
     result["machine"]["load_average_at_end"] = list(os.getloadavg())
@@ -235,7 +260,8 @@ def main():
         return "n/a" if v is None else fmt.format(v)
 
     print(f"\nInference at 512x512, {a.threads} threads, {result['machine']['cpu']} "
-          f"(load {result['machine']['load_average_at_start'][0]:.2f} at start)")
+          f"(load {result['machine']['load_average_at_start'][0]:.2f} at start, "
+          f"{result['machine']['load_average_at_end'][0]:.2f} at end); medians of {a.rounds} interleaved rounds")
     print(f"{'':34}{'seconds':>10}{'ratio':>10}")
     print(f"{'Swift context (trunk+ReNet+fold)':34}{swift_context:>10.3f}{'1.00':>10}")
     print(f"{'PyTorch eager context':34}{pt_context:>10.3f}{f(ratios['speedup_vs_pytorch']):>10}  speedup_vs_pytorch")
