@@ -53,7 +53,7 @@ struct Conv2D: Sendable {
     static let columnTileFloats = 1 << 18
     /// At least this many positions per tile: every gemm call packs the weights again, which must
     /// stay small next to the tile's work (layer3's 3x3 weights are 2.4 MB).
-    static let minimumTilePositions = 1024
+    static let minimumTilePositions = 512
     /// Positions per gemm call of a 1x1 convolution, so its bias/ReLU pass finds the tile in cache.
     static let directTilePositions = 4096
 
