@@ -1,8 +1,9 @@
 """Static checks of deploy/Dockerfile against the build context, run by test-rootfs.sh.
 
 Without a Docker engine the COPY lines cannot be executed, so this checks what they depend on:
-every source of a COPY from the context exists in the repository (the trunk weights excepted:
-the operator copies them to deploy/weights/ first) and is not excluded by .dockerignore; the
+every source of a COPY from the context exists in the repository (the weights excepted: the
+operator puts the trunk in deploy/weights/ and the models in models/ first) and is not
+excluded by .dockerignore; what lands in /opt/semadjust gets an explicit --chmod; the
 runtime stage runs as uid 10001, which runtime-setup.sh creates; HEALTHCHECK runs a file the
 image holds; ENTRYPOINT is in exec form (so the service is PID 1 and gets SIGTERM itself).
 
@@ -16,7 +17,8 @@ import os
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-OPERATOR_COPIES = {"deploy/weights/resnet50-imagenet-trunk.safetensors"}
+# Sources the operator puts in the context before `docker build` (the repo commits no weights).
+OPERATOR_COPIES = {"deploy/weights/resnet50-imagenet-trunk.safetensors", "models/*.safetensors"}
 failures = []
 
 
@@ -86,7 +88,8 @@ def main():
         for source in sources:
             source = source.rstrip("/")
             if source in OPERATOR_COPIES:
-                check(not ignored(source, patterns), f"{source} (copied in by the operator) is excluded by .dockerignore")
+                example = source.replace("*", "example")
+                check(not ignored(example, patterns), f"{source} (put there by the operator) is excluded by .dockerignore")
                 continue
             matches = glob.glob(os.path.join(ROOT, source))
             if not matches and source.endswith("*"):
@@ -105,6 +108,9 @@ def main():
     setup = open(os.path.join(ROOT, "deploy", "runtime-setup.sh")).read()
     check("--uid 10001" in setup and "--gid 10001" in setup, "runtime-setup.sh does not create uid/gid 10001")
     copied = {a.split()[-1] for k, a in runtime if k == "COPY"}
+    for keyword, args in runtime:
+        if keyword == "COPY" and "/opt/semadjust/" in args:
+            check("--chmod=" in args, f"COPY {args} keeps the source's mode (a 0600 weights file would be unreadable by uid 10001)")
     health = [a for k, a in runtime if k == "HEALTHCHECK"]
     check(len(health) == 1 and "CMD" in health[0], "no HEALTHCHECK ... CMD in the runtime stage")
     if health:

@@ -91,15 +91,15 @@ models=("${MODELS:-models}"/*.safetensors)
 trunk=../shared/weights/resnet50-imagenet-trunk.safetensors
 overrides=()
 if [ -e "${models[0]}" ] && [ -f "$trunk" ]; then
-    cp "${models[@]}" "$root/opt/semadjust/models/"
-    cp "$trunk" "$root/opt/semadjust/weights/"
-    chmod 0644 "$root"/opt/semadjust/models/*.safetensors   # as a git checkout (and so the image) has them
+    # 0644 as the Dockerfile's COPY --chmod=0644 makes them (exported models are 0600).
+    install -m 0644 "${models[@]}" "$root/opt/semadjust/models/"
+    install -m 0644 "$trunk" "$root/opt/semadjust/weights/"
     log "models baked in: ${models[*]} + the ResNet-50 trunk"
 else
     # No trained model in models/ yet: the tiny test model and its trunk stand in; the image
     # layout and every check stay the same, only the weights are not the production ones.
-    cp Tests/InferenceTests/Fixtures/tiny-model.safetensors "$root/opt/semadjust/models/tiny.safetensors"
-    cp Tests/InferenceTests/Fixtures/tiny-trunk.safetensors "$root/opt/semadjust/weights/"
+    install -m 0644 Tests/InferenceTests/Fixtures/tiny-model.safetensors "$root/opt/semadjust/models/tiny.safetensors"
+    install -m 0644 Tests/InferenceTests/Fixtures/tiny-trunk.safetensors "$root/opt/semadjust/weights/"
     overrides+=(SEMADJUST_TRUNK=/opt/semadjust/weights/tiny-trunk.safetensors)
     log "NOTE: no models/*.safetensors yet, using the TINY TEST MODEL (Tests/InferenceTests/Fixtures)"
 fi
