@@ -30,7 +30,8 @@ struct WeightMap: Sendable {
             }
         }
         guard empty == 0 else {
-            throw .invalidMap("\(empty) pixels (the first at \(firstEmpty.x),\(firstEmpty.y)) have zero weight for every preset; each pixel needs a positive weight for at least one of the K = \(k) presets")
+            let count = empty == 1 ? "1 pixel (at" : "\(empty) pixels (the first at"
+            throw .invalidMap("\(count) \(firstEmpty.x),\(firstEmpty.y)) \(empty == 1 ? "has" : "have") zero weight for every preset; each pixel needs a positive weight for at least one of the K = \(k) presets")
         }
         let resized = width == photoWidth && height == photoHeight
             ? planar

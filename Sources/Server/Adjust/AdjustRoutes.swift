@@ -48,7 +48,9 @@ struct AdjustRoutes: Sendable {
     func adjust(_ request: HTTPRequest, metrics: ServiceMetrics? = nil) async throws -> (HTTPResponse, [AdjustResult.Stage]) {
         let format = try ResponseFormat.negotiate(accept: request.headers["Accept"])
         var limits = MultipartLimits()
-        limits.maxParts = AdjustForm.fields.count
+        // Room beyond the six known fields, so a stray extra field is named precisely (400)
+        // rather than counted (413); the parts' bytes are bounded by maxPartBytes anyway.
+        limits.maxParts = 16
         limits.maxPartBytes = maxImageBytes
         let parts = try await request.body.collectMultipartForm(contentType: request.headers["Content-Type"], limits: limits)
         let form = try AdjustForm(parts: parts)
