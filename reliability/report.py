@@ -71,6 +71,9 @@ def main():
     if os.path.exists(fuzz):
         rows = [line.rstrip("\n").split("\t") for line in open(fuzz) if line.strip()]
         lines += ["## Fuzzing (last `make fuzz` on this machine)", "",
+                  "libFuzzer with ASan (`fuzz/run.sh`), resuming from the corpus earlier runs grew. Coverage counts "
+                  "instrumented Swift and C-shim code only: the system libjpeg-turbo and libpng are not instrumented, "
+                  "so the JPEG and PNG targets look shallow by that number while still running the libraries.", "",
                   "| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
         lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows[1:]]
         lines.append("")
