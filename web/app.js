@@ -496,17 +496,69 @@
     }
   });
 
-  function endStroke(event) {
-    if (!stroke || event.pointerId !== stroke.pointerId) return;
+  function finishStroke() {
     stroke = null;
     updateCoverage(coverageOf(state.labels, state.photo.K));
     if (el.auto.checked) rerender();
     else setStatus("Map changed: press Re-render to see it.");
   }
 
+  function endStroke(event) {
+    if (stroke && event.pointerId === stroke.pointerId) finishStroke();
+  }
+
   el.map.addEventListener("pointerup", endStroke);
   el.map.addEventListener("pointercancel", endStroke);
   el.map.addEventListener("pointerleave", () => { el.cursor.hidden = true; });
+
+  // Painting without a pointer: with the map focused, the arrow keys move the brush (Shift: four
+  // times as far) and holding Space paints, so keyboard users can personalise the map too.
+  let keyBrush = null; // {x, y} in map pixels
+
+  function showKeyBrush() {
+    const rect = el.map.getBoundingClientRect();
+    const scale = rect.width / state.photo.width;
+    const size = Number(el.brush.value);
+    el.cursor.hidden = false;
+    el.cursor.style.width = el.cursor.style.height = `${size}px`;
+    el.cursor.style.transform = `translate(${keyBrush.x * scale - size / 2}px, ${keyBrush.y * scale - size / 2}px)`;
+  }
+
+  el.map.addEventListener("focus", () => {
+    if (!state.photo) return;
+    if (!keyBrush) keyBrush = { x: state.photo.width / 2, y: state.photo.height / 2 };
+    showKeyBrush();
+  });
+  el.map.addEventListener("blur", () => {
+    el.cursor.hidden = true;
+    if (stroke && stroke.pointerId === "keyboard") finishStroke();
+  });
+  el.map.addEventListener("keydown", (event) => {
+    if (!state.photo || !keyBrush) return;
+    const scale = state.photo.width / el.map.getBoundingClientRect().width;
+    const r = (Number(el.brush.value) / 2) * scale;
+    const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (moves[event.key]) {
+      event.preventDefault();
+      const step = Math.max(2, r) * (event.shiftKey ? 4 : 1);
+      keyBrush.x = Math.max(0, Math.min(state.photo.width, keyBrush.x + moves[event.key][0] * step));
+      keyBrush.y = Math.max(0, Math.min(state.photo.height, keyBrush.y + moves[event.key][1] * step));
+      if (stroke && stroke.pointerId === "keyboard") strokeTo(keyBrush);
+      showKeyBrush();
+    } else if (event.key === " ") {
+      event.preventDefault();
+      if (stroke) return;  // key repeat while held
+      pushUndo();
+      stroke = { last: [keyBrush.x, keyBrush.y], r, pointerId: "keyboard" };
+      const bounds = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+      stamp(keyBrush.x, keyBrush.y, r, bounds);
+      if (bounds.x0 < bounds.x1) paintOverlay(bounds.x0, bounds.y0, bounds.x1, bounds.y1);
+      refreshButtons();
+    }
+  });
+  el.map.addEventListener("keyup", (event) => {
+    if (event.key === " " && stroke && stroke.pointerId === "keyboard") finishStroke();
+  });
 
   function undo() {
     if (!state.photo || state.undo.length === 0) return;
