@@ -201,12 +201,14 @@ def main():
     # 4. The context pass of the three engines in alternation, `rounds` times: on a machine shared with
     # other jobs the load drifts, and interleaving exposes each engine to the same drift. Each round
     # takes each engine's median of `reps`; the table reports the median over rounds.
-    rounds = {"swift": [], "swift_cpu": [], "sgemm_peak": [], "pytorch": [], "pytorch_cpu": [], "ort": [], "ort_cpu": []}
+    rounds = {"swift": [], "swift_trunk": [], "swift_renet": [], "swift_fold": [], "swift_cpu": [], "sgemm_peak": [], "pytorch": [], "pytorch_cpu": [], "ort": [], "ort_cpu": []}
     ctx_cmd = [str(a.binary), str(a.trunk), str(head), "--threads", str(a.threads), "--reps", str(a.reps), "--only", "none"]
     for r in range(a.rounds):
         sw = json.loads(subprocess.run(ctx_cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout)
         rounds["swift"].append(sw["context"]["512x512"]["total_s"])
         rounds["swift_cpu"].append(sw["context"]["512x512"]["cpu_s"])
+        for stage in ("trunk", "renet", "fold"):
+            rounds[f"swift_{stage}"].append(sw["context"]["512x512"][f"{stage}_s"])
         rounds["sgemm_peak"].append(sw["sgemm_peak_gflops"])
         with torch.no_grad():
             rounds["pytorch"].append(median_time(lambda: model.context_maps([feats()]), a.reps, "pytorch_context"))
@@ -240,7 +242,7 @@ def main():
         "speedup_vs_onnxruntime": (result["onnxruntime"]["context_s"] / swift_context) if "context_s" in result["onnxruntime"] else None,
         "time_over_flop_limit": swift_context / flop_limit,
         "achieved_gflops": fl["engine_total"] / swift_context / 1e9,
-        "trunk_achieved_gflops": fl["trunk"] / sc["trunk_s"] / 1e9,
+        "trunk_achieved_gflops": fl["trunk"] / med["swift_trunk"] / 1e9,
         "sgemm_peak_gflops": peak,
         "flop_limit_s": flop_limit,
         "swift_context_s": swift_context,
@@ -274,7 +276,8 @@ def main():
           f"vs ONNX Runtime {f(ratios['cpu_speedup_vs_onnxruntime'])}")
     print(f"{'PyTorch forward 512²':34}{pt_forward:>10.3f}{f(ratios['speedup_vs_pytorch_forward_512']):>10}  speedup (full forward)")
     print(f"achieved {ratios['achieved_gflops']:.1f} GFLOP/s overall, trunk {ratios['trunk_achieved_gflops']:.1f} GFLOP/s")
-    print(f"stages (Swift): trunk {sc['trunk_s']:.3f} s, ReNet {sc['renet_s']:.3f} s, fold {sc['fold_s']:.3f} s")
+    print(f"stages (Swift, medians of the rounds): trunk {med['swift_trunk']:.3f} s, ReNet {med['swift_renet']:.3f} s, "
+          f"fold {med['swift_fold']:.3f} s")
     for r in swift["render"]:
         parts = [f"{k[7:-2]} {v:.3f} s" for k, v in sorted(r.items()) if k.startswith("render_")]
         print(f"  {r['size']:>8}: map labels {r.get('map_labels_s', 0):.3f} s; " + ", ".join(parts)
