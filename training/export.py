@@ -93,6 +93,15 @@ def main(argv=None):
     assert len(presets) == m.K
     extra = {"recipe": c.get("phases") if c["mode"] == "map" else f"{c['loss']} mt={c['mt']}",
              "train_photos": str(c["train_n"]), "seed": str(c["seed"])}
+    log = a.run / "log.jsonl"
+    if log.exists():  # model.pt is saved after every epoch: record the epochs this checkpoint has seen
+        recs = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
+        if recs:
+            extra["epochs_trained"] = str(len(recs))
+            done = {}
+            for r in recs:
+                done[r["recipe"]] = done.get(r["recipe"], 0) + 1
+            extra["recipe"] = ",".join(f"{k}:{v}" for k, v in done.items()) + f" trained (scheduled {extra['recipe']}); lr {c['lr']}, batch {c['batch']}, {c['points']} px, mt {c['mt']}"
     if a.eval_json:
         extra["eval"] = a.eval_json.read_text()
     a.out.parent.mkdir(parents=True, exist_ok=True)

@@ -221,17 +221,34 @@ class SAAdjustNet(nn.Module):
         return outs
 
     @torch.no_grad()
-    def predict_image(self, feat, lab_unit_img, chunk=65536, user_map=None, soft=False):
+    def predict_image(self, feat, lab_unit_img, chunk=65536, user_map=None, soft=False, fast=True):
         """Full-resolution colour pass. lab_unit_img 3,H,W; feat one cached feature dict.
-        Returns out (3,H,W) unit Lab and, in map mode, pi (K,H,W)."""
+        Returns out (3,H,W) unit Lab and, in map mode, pi (K,H,W).
+
+        fast=True: the context y enters the head only through one linear layer (the map head in map
+        mode, V in context mode), so that layer is applied to each scale's squeezed map at the scale's
+        own resolution and only its K (or d) channels are upsampled, instead of the 512 of y (1x1 maps
+        commute with bilinear upsampling; paper.md "efficient inference"). Equal to fast=False up to
+        float rounding."""
         H, W = lab_unit_img.shape[1:]
         maps = self.context_maps([feat])[0]
         grid = pixel_grid(H, W)
         lab = lab_unit_img.reshape(3, -1).t()
         outs, pis = [], []
+        lin = self.map_head if self.mode == "map" else self.V
+        proj = {s: torch.einsum("oc,chw->ohw", lin.weight, maps[s]) for s in SCALES} if fast else None
         for i in range(0, H * W, chunk):
-            x, y = self.point_features(maps, grid[i:i + chunk], lab[i:i + chunk])
-            r = self.head(x, y)
+            if fast:
+                g, lb = grid[i:i + chunk], lab[i:i + chunk]
+                z = lin.bias + sum(sample(proj[s], g) for s in SCALES)
+                hx = torch.tanh(self.U(torch.cat([unit_to_feature(lb, dim=-1), sample(maps["conv1n"], g)], -1)))
+                if self.mode == "context":
+                    r = {"delta": self.P(hx * torch.tanh(z))}
+                else:
+                    r = {"delta_k": self.P(hx.unsqueeze(1) * self.presets().unsqueeze(0)), "logits": z}
+            else:
+                x, y = self.point_features(maps, grid[i:i + chunk], lab[i:i + chunk])
+                r = self.head(x, y)
             if self.mode == "context":
                 outs.append(lab[i:i + chunk] + r["delta"])
             else:
