@@ -51,7 +51,7 @@ struct AdjustPipelineTests {
         let meanChange = zip(output.pixels, original.pixels).map { abs(Double($0) - Double($1)) }.reduce(0, +) / Double(output.pixels.count)
         #expect(meanChange > 1, "the model changed the photo (mean |Δ| = \(meanChange))")
 
-        let map = try PNGDecoder().decode(result.mapPNG).image
+        let map = try PNGDecoder().decode(try #require(result.mapPNG)).image
         #expect(map.width == 96 && map.height == 64)
         #expect(map.pixels.allSatisfy { $0 < 2 })
     }
@@ -67,7 +67,7 @@ struct AdjustPipelineTests {
         // The same photo under two different presets comes out differently.
         #expect(allZero.jpeg != allOne.jpeg)
         // The map sent back is the user's, resized to the photo.
-        let map = try PNGDecoder().decode(allOne.mapPNG).image
+        let map = try PNGDecoder().decode(try #require(allOne.mapPNG)).image
         #expect(map.width == 96 && map.height == 64 && map.pixels.allSatisfy { $0 == 1 })
     }
 

@@ -29,7 +29,7 @@ struct UserMapTests {
         #expect(viaWeights.coverage.map { ($0 * 1e6).rounded() / 1e6 } == [0, 1])
         #expect(try Self.decoded(viaWeights.jpeg) == Self.decoded(viaLabels.jpeg))
         // The map handed back is the argmax label image, editable and sendable again.
-        let back = try PNGDecoder().decode(viaWeights.mapPNG)
+        let back = try PNGDecoder().decode(try #require(viaWeights.mapPNG))
         #expect(back.isGrayscale && back.image.pixels.allSatisfy { $0 == 1 })
     }
 

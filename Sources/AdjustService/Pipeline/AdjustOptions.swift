@@ -12,11 +12,15 @@ public struct AdjustOptions: Sendable, Equatable {
     public var mapPNG: [UInt8]? = nil
     /// When set, a photo whose long side is larger is downscaled to it first; the output has that size.
     public var maxSide: Int? = nil
+    /// Whether the result carries the map as PNG. Encoding a 12-megapixel label map costs about a
+    /// third of a second; an answer that returns only the photo skips it.
+    public var encodesMap: Bool = true
 
-    public init(quality: Int = 90, mapPNG: [UInt8]? = nil, maxSide: Int? = nil) {
+    public init(quality: Int = 90, mapPNG: [UInt8]? = nil, maxSide: Int? = nil, encodesMap: Bool = true) {
         self.quality = quality
         self.mapPNG = mapPNG
         self.maxSide = maxSide
+        self.encodesMap = encodesMap
     }
 
     func validate() throws(AdjustError) {

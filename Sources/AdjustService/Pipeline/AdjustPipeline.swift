@@ -53,7 +53,7 @@ public struct AdjustPipeline: Sendable {
         }
         clock.lap("context")
         let analysis = AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: decoded.iccProfile, context: context)
-        return try render(analysis, userMap: userMap, planar: planar, quality: options.quality, clock: clock)
+        return try render(analysis, userMap: userMap, planar: planar, options: options, clock: clock)
     }
 
     /// The colour pass and encode for a photo analysed earlier (the `image_id` loop): no decode,
@@ -70,11 +70,11 @@ public struct AdjustPipeline: Sendable {
         let userMap = try options.mapPNG.map { png throws(AdjustError) in
             try UserMap(png: png, presetCount: presetCount, width: analysis.width, height: analysis.height)
         }
-        return try render(analysis, userMap: userMap, planar: PlanarImage(analysis.photo), quality: options.quality, clock: clock)
+        return try render(analysis, userMap: userMap, planar: PlanarImage(analysis.photo), options: options, clock: clock)
     }
 
     private func render(
-        _ analysis: AnalysedPhoto, userMap: UserMap?, planar: PlanarImage, quality: Int, clock: StageClock
+        _ analysis: AnalysedPhoto, userMap: UserMap?, planar: PlanarImage, options: AdjustOptions, clock: StageClock
     ) throws(AdjustError) -> AdjustResult {
         var clock = clock
         let (width, height) = (analysis.width, analysis.height)
@@ -93,24 +93,24 @@ public struct AdjustPipeline: Sendable {
         clock.lap("map")
 
         let labPlanes = LabConverter.srgbToLab(planar)
-        let lab = Tensor(shape: TensorShape(channels: 3, height: height, width: width), values: labPlanes.data)
-        let adjusted: Tensor
+        // Rendered over its own input: no second full-resolution buffer (144 MB at 12 MP).
+        var lab = Tensor(shape: TensorShape(channels: 3, height: height, width: width), values: labPlanes.data)
         do {
-            adjusted = try model.render(lab: lab, context: analysis.context, map: choice)
+            try model.render(inPlace: &lab, context: analysis.context, map: choice, method: .automatic, threads: BLASThreads.count)
         } catch {
             throw .inference(error)
         }
         clock.lap("render")
 
-        let out = LabConverter.labToSRGB(PlanarImage(width: width, height: height, channels: 3, data: adjusted.values))
+        let out = LabConverter.labToSRGB(PlanarImage(width: width, height: height, channels: 3, data: lab.values))
         let jpeg: [UInt8]
         do {
-            jpeg = try JPEGEncoder(options: JPEGEncodeOptions(quality: quality))
+            jpeg = try JPEGEncoder(options: JPEGEncodeOptions(quality: options.quality))
                 .encode(out.rgbImage(), iccProfile: analysis.iccProfile)
         } catch {
             throw .encoding(error)
         }
-        let mapPNG = try labelMap.png()
+        let mapPNG = options.encodesMap ? try labelMap.png() : nil
         clock.lap("encode")
 
         return AdjustResult(

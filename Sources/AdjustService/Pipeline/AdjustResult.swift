@@ -13,8 +13,9 @@ public struct AdjustResult: Sendable {
     /// The output photo (JPEG), at the input's full resolution (or `maxSide`) and upright orientation.
     public let jpeg: [UInt8]
     /// The map used, as an 8-bit PNG label image (values 0..<K, the photo's size): a format a
-    /// user can edit and send back. For a weight map, its argmax.
-    public let mapPNG: [UInt8]
+    /// user can edit and send back. For a weight map, its argmax. Nil when the options asked for
+    /// no map (`encodesMap` false).
+    public let mapPNG: [UInt8]?
     public let width: Int
     public let height: Int
     public let presetNames: [String]

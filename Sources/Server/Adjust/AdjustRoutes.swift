@@ -54,7 +54,9 @@ struct AdjustRoutes: Sendable {
         limits.maxPartBytes = maxImageBytes
         let parts = try await request.body.collectMultipartForm(contentType: request.headers["Content-Type"], limits: limits)
         let form = try AdjustForm(parts: parts)
-        let options = form.options
+        var chosen = form.options
+        chosen.encodesMap = format != .jpeg  // the JPEG-only answer has no use for the map PNG
+        let options = chosen
 
         switch form.source {
         case .image(let image):

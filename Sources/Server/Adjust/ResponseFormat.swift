@@ -67,7 +67,7 @@ enum ResponseFormat: Equatable {
             }
             part("metadata", "application/json", filename: nil, Self.metadata(result, style: style, imageID: imageID, embedding: false))
             part("image", "image/jpeg", filename: "adjusted.jpg", result.jpeg)
-            part("map", "image/png", filename: "map.png", result.mapPNG)
+            part("map", "image/png", filename: "map.png", result.mapPNG ?? [])
             body += Array("--\(boundary)--\r\n".utf8)
             response = .bytes(body, contentType: "multipart/mixed; boundary=\(boundary)")
         }
@@ -97,7 +97,7 @@ enum ResponseFormat: Equatable {
         json.member("image_type", "image/jpeg")
         if embedding { json.member("image", Data(result.jpeg).base64EncodedString()) }
         json.member("map_type", "image/png")
-        if embedding { json.member("map", Data(result.mapPNG).base64EncodedString()) }
+        if embedding { json.member("map", Data(result.mapPNG ?? []).base64EncodedString()) }
         json.key("timings_ms")
         json.beginObject()
         for stage in result.stages { json.member(stage.name, stage.milliseconds) }

@@ -15,12 +15,12 @@ struct AdjustJob: Sendable, Equatable {
         let map = try mapInput.map { path throws(CommandLineFailure) in try Self.read(path, what: "map") }
         let result: AdjustResult
         do {
-            result = try pipeline.adjust(imageBytes: image, options: AdjustOptions(quality: quality, mapPNG: map, maxSide: maxSide))
+            result = try pipeline.adjust(imageBytes: image, options: AdjustOptions(quality: quality, mapPNG: map, maxSide: maxSide, encodesMap: mapOutput != nil))
         } catch {
             throw CommandLineFailure("\(error)")
         }
         try Self.write(result.jpeg, to: output)
-        if let mapOutput { try Self.write(result.mapPNG, to: mapOutput) }
+        if let mapOutput, let png = result.mapPNG { try Self.write(png, to: mapOutput) }
         return result
     }
 
