@@ -5,7 +5,9 @@ import Synchronization
 /// The service's route table and the layers around it: CORS outside (so error answers carry
 /// CORS headers too), then metrics, then the router.
 struct ServiceRoutes {
-    static let knownRoutes: Set<String> = ["/healthz", "/readyz", "/metrics", "/v1/styles", "/v1/adjust", "/openapi.yaml"]
+    static let knownRoutes: Set<String> = [
+        "/", "/ui/app.js", "/ui/style.css", "/healthz", "/readyz", "/metrics", "/v1/styles", "/v1/adjust", "/openapi.yaml",
+    ]
 
     let metrics: ServiceMetrics
     let corsPolicy: CORSPolicy
