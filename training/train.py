@@ -150,6 +150,7 @@ def main(argv=None):
     ap.add_argument("--val-limit", type=int, default=40)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", type=Path, help="continue from this run's model.pt (weights only; a fresh optimiser)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     seed_all(a.seed)
@@ -160,6 +161,8 @@ def main(argv=None):
     val_names = read_split(a.splits, "val")[:a.val_limit or None]
     parse_classes = a.parse_classes if a.mt > 0 else 0
     model = SAAdjustNet(a.mode, K=a.K, d=a.d, parse_classes=parse_classes, zero_p=not a.no_zero_p)
+    if a.init:
+        model.load_state_dict(torch.load(a.init, map_location="cpu")["state_dict"])
     map_params = list(model.map_head.parameters()) if model.map_head is not None else []
     other = [p for p in model.parameters() if all(p is not q for q in map_params)]
     opt = torch.optim.Adam([{"params": other, "lr": a.lr},
