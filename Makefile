@@ -56,7 +56,7 @@ test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan -j $(JOBS)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
-bench: bench-http bench-imaging
+bench: bench-http bench-imaging bench-inference
 
 # HTTPCore against Hummingbird 2 and FlyingFox with wrk (bench/http, a separate package).
 bench-http: deps-bench
