@@ -24,11 +24,15 @@ struct AdjustEndToEndTests {
         return [UInt8](try Data(contentsOf: sharedPhotos.appendingPathComponent(files[index % files.count])))
     }
 
-    /// Serves the tiny-model routes on an ephemeral loopback port for the duration of `body`.
-    static func withServer(queue: Int = 4, _ body: (URL) async throws -> Void) async throws {
+    /// Serves the routes of `catalog` (default: the tiny model) on an ephemeral loopback port for
+    /// the duration of `body`.
+    static func withServer(
+        catalog: StyleCatalog? = nil, queue: Int = 4, cacheBytes: Int = 64 << 20, queueDeadline: Duration = .seconds(10),
+        _ body: (URL) async throws -> Void
+    ) async throws {
         let adjust = AdjustRoutes(
-            catalog: try AdjustRoutesTests.catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: queue),
-            cache: PhotoCache(byteBudget: 64 << 20), maxImageBytes: 8 << 20, queueDeadline: .seconds(10))
+            catalog: try catalog ?? AdjustRoutesTests.catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: queue),
+            cache: PhotoCache(byteBudget: cacheBytes), maxImageBytes: 8 << 20, queueDeadline: queueDeadline)
         var configuration = HTTPServerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0

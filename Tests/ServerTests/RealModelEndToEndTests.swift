@@ -23,22 +23,9 @@ struct RealModelEndToEndTests {
         #expect(catalog.skipped.isEmpty, "\(catalog.skipped)")
         #expect(Set(catalog.ids).isSuperset(of: ["popout", "xpro", "watercolor"]), "\(catalog.ids)")
         let expectedK = ["popout": 2, "xpro": 4, "watercolor": 2]
-        let adjust = AdjustRoutes(
-            catalog: catalog, workers: WorkerPool(workerCount: 1, queueCapacity: 4),
-            cache: PhotoCache(byteBudget: 256 << 20), maxImageBytes: 8 << 20, queueDeadline: .seconds(120))
-        var configuration = HTTPServerConfiguration()
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        let server = HTTPServer(configuration: configuration, responder: ServiceRoutes(corsOrigins: [], adjust: adjust, openConnections: { 0 }).responder())
-        try server.start()
-        let base = URL(string: "http://127.0.0.1:\(try #require(server.localAddresses.first?.port))")!
-        do {
+        try await AdjustEndToEndTests.withServer(catalog: catalog, cacheBytes: 256 << 20, queueDeadline: .seconds(120)) { base in
             try await Self.checkEveryStyle(catalog, base: base, expectedK: expectedK)
-        } catch {
-            await server.shutdown(gracePeriod: .seconds(1))
-            throw error
         }
-        await server.shutdown(gracePeriod: .seconds(1))
     }
 
     static func checkEveryStyle(_ catalog: StyleCatalog, base: URL, expectedK: [String: Int]) async throws {
