@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 log() { echo "test-proxy: $*"; }
 fail() { echo "test-proxy: FAIL: $*" >&2; [ -n "${work:-}" ] && tail -n 5 "$work"/*.log >&2; exit 1; }
+. deploy/tests/lib.sh  # the working directory is the repository root from here on
 started=$SECONDS
 
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
@@ -29,13 +30,7 @@ if [ ! -x "$NGINX" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >/dev/null
     NGINX=/usr/sbin/nginx
 fi
-SCRATCH=${SCRATCH:-.build-deploy}
-if [ -z "${BINARY:-}" ]; then
-    log "building the release binary in $SCRATCH"
-    nice -n 10 swift build -c release --static-swift-stdlib --product semadjust --scratch-path "$SCRATCH"
-    BINARY="$SCRATCH/release/semadjust"
-fi
-[ -x "$BINARY" ] || fail "no binary at $BINARY"
+release_binary
 
 work=$(mktemp -d /tmp/semadjust-proxy.XXXXXX)
 pids=()
@@ -64,13 +59,8 @@ cp Tests/InferenceTests/Fixtures/tiny-model.safetensors "$work/models/tiny.safet
     --trunk Tests/InferenceTests/Fixtures/tiny-trunk.safetensors --workers 1 --shutdown-grace 2 \
     --log-format json --trusted-proxies 127.0.0.1 >"$work/service.log" 2>&1 &
 pids+=($!)
-service_port=""
-for _ in $(seq 300); do
-    service_port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$work/service.log" | head -n 1 | sed 's/.*://' || true)
-    [ -n "$service_port" ] && break
-    sleep 0.1
-done
-[ -n "$service_port" ] || fail "the service did not start"
+wait_for_listening "$work/service.log" "$!" 300 "the service did not start"
+service_port=$port
 for _ in $(seq 300); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$service_port/readyz")" = 200 ] && break
     sleep 0.1

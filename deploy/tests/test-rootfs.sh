@@ -22,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 log() { echo "test-rootfs: $*"; }
 fail() { echo "test-rootfs: FAIL: $*" >&2; exit 1; }
+. deploy/tests/lib.sh  # the working directory is the repository root from here on
 started=$SECONDS
 
 [ "$(id -u)" = 0 ] || fail "needs root (debootstrap, chroot and mounts)"
@@ -33,13 +34,7 @@ done
 python3 deploy/tests/check-dockerfile.py || fail "deploy/Dockerfile does not fit its build context"
 
 # --- the binary, as the builder stage makes it ---------------------------------------------
-SCRATCH=${SCRATCH:-.build-deploy}
-if [ -z "${BINARY:-}" ]; then
-    log "building the release binary in $SCRATCH"
-    nice -n 10 swift build -c release --static-swift-stdlib --product semadjust --scratch-path "$SCRATCH"
-    BINARY="$SCRATCH/release/semadjust"
-fi
-[ -x "$BINARY" ] || fail "no binary at $BINARY"
+release_binary
 
 # --- the cached pristine root ----------------------------------------------------------------
 CACHE_DIR=${CACHE_DIR:-deploy/.cache}
@@ -124,14 +119,7 @@ unshare --mount --propagation private bash -c '
     /opt/semadjust/bin/semadjust serve >"$serverlog" 2>&1 &
 server=$!
 
-port=""
-for _ in $(seq 600); do
-    port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$serverlog" | head -n 1 | sed 's/.*://' || true)
-    [ -n "$port" ] && break
-    kill -0 "$server" 2>/dev/null || { cat "$serverlog"; fail "the server exited"; }
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$serverlog"; fail "no listening line after 60 s"; }
+wait_for_listening "$serverlog" "$server" 600 "the server in the root"
 base="http://127.0.0.1:$port"
 log "serving on $base (pid $server)"
 

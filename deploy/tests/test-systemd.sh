@@ -13,16 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 log() { echo "test-systemd: $*"; }
 fail() { echo "test-systemd: FAIL: $*" >&2; exit 1; }
+. deploy/tests/lib.sh  # the working directory is the repository root from here on
 started=$SECONDS
 
 command -v systemd-analyze >/dev/null || { log "installing systemd"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null; }
 /usr/bin/python3 -c 'import seccomp' 2>/dev/null || { log "installing python3-seccomp"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-seccomp >/dev/null; }
-SCRATCH=${SCRATCH:-.build-deploy}
-if [ -z "${BINARY:-}" ]; then
-    nice -n 10 swift build -c release --static-swift-stdlib --product semadjust --scratch-path "$SCRATCH"
-    BINARY="$SCRATCH/release/semadjust"
-fi
-[ -x "$BINARY" ] || fail "no binary at $BINARY"
+release_binary
 
 # Under /var/tmp, not /tmp: the sandbox run below mounts a private tmpfs over /tmp.
 root=$(mktemp -d /var/tmp/semadjust-systemd.XXXXXX)
@@ -89,14 +85,7 @@ unshare --mount --propagation private bash -c '
     bash "$root/opt/semadjust/bin/semadjust" serve --host 127.0.0.1 --port 0 --models "$root/opt/semadjust/models" \
     --trunk "$root/opt/semadjust/weights/tiny-trunk.safetensors" --workers 1 --shutdown-grace 5 >"$serverlog" 2>&1 &
 server=$!
-port=""
-for _ in $(seq 300); do
-    port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$serverlog" | head -n 1 | sed 's/.*://' || true)
-    [ -n "$port" ] && break
-    kill -0 "$server" 2>/dev/null || { cat "$serverlog"; fail "the sandboxed service exited"; }
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$serverlog"; fail "the sandboxed service did not start"; }
+wait_for_listening "$serverlog" "$server" 300 "the sandboxed service"
 grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$server/status" || fail "NoNewPrivs is not set"
 [ "$(awk '/^Uid:/ {print $2}' "/proc/$server/status")" = 61234 ] || fail "not running as uid 61234"
 grep -q '^CapBnd:[[:space:]]*0000000000000000' "/proc/$server/status" || fail "capabilities left in the bounding set"
