@@ -62,10 +62,14 @@ struct WorkerPoolTests {
         let ran = Mutex(false)
         let blocker = Task { try await pool.run { _ in gate.wait() } }
         while pool.statistics.running < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        // The deadline is fixed before the task exists and the worker is released only once the job
+        // is known to be queued and its deadline has passed, so a slow scheduler cannot let it run.
+        let deadline = ContinuousClock.now + .milliseconds(50)
         let late = Task {
-            try await pool.run(deadline: .now + .milliseconds(50)) { _ in ran.withLock { $0 = true } }
+            try await pool.run(deadline: deadline) { _ in ran.withLock { $0 = true } }
         }
-        try await Task.sleep(for: .milliseconds(150))
+        while pool.statistics.queued < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(until: deadline + .milliseconds(100))
         gate.open()
         try await blocker.value
         await #expect(throws: AdmissionError.deadlineExceeded) { try await late.value }
