@@ -53,7 +53,9 @@ let package = Package(
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         // Codecs, EXIF orientation, sRGB <-> Lab, resampling.
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG"], swiftSettings: strict),
+        // sRGB <-> Lab kernels, compiled per CPU level (target_clones).
+        .target(name: "CColourSpace"),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CColourSpace"], swiftSettings: strict),
         .target(name: "AdjustService", dependencies: ["Inference", "Imaging"], swiftSettings: strict),
         .executableTarget(
             name: "Server",

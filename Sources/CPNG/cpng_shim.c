@@ -196,14 +196,17 @@ static void encoder_write(png_structp png, png_bytep data, size_t n) {
 
 static void encoder_flush(png_structp png) { (void)png; }
 
+_Static_assert(CPNG_FILTER_NONE == PNG_FILTER_NONE, "CPNG_FILTER_NONE must be libpng's PNG_FILTER_NONE");
+
 int32_t cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
                     int32_t channels, size_t stride, int32_t compression_level,
-                    uint8_t **out, size_t *out_len, char *message, size_t message_len) {
+                    int32_t filters, uint8_t **out, size_t *out_len, char *message,
+                    size_t message_len) {
     if (message != NULL && message_len > 0) message[0] = 0;
     if (pixels == NULL || out == NULL || out_len == NULL || width == 0 || height == 0 ||
         width > PNG_UINT_31_MAX || height > PNG_UINT_31_MAX ||
         channels < 1 || channels > 4 || stride < (size_t)width * (size_t)channels ||
-        compression_level < 0 || compression_level > 9) {
+        compression_level < 0 || compression_level > 9 || (filters & ~PNG_ALL_FILTERS) != 0) {
         if (message != NULL && message_len > 0)
             snprintf(message, message_len, "invalid encoder arguments");
         return CPNG_ERR_BAD_ARGUMENT;
@@ -230,6 +233,7 @@ int32_t cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
     png_set_IHDR(ctx->png, ctx->info, width, height, 8, types[channels],
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(ctx->png, compression_level);
+    if (filters != 0) png_set_filter(ctx->png, PNG_FILTER_TYPE_BASE, filters);
     png_write_info(ctx->png, ctx->info);
     for (uint32_t y = 0; y < height; y++)
         png_write_row(ctx->png, (png_const_bytep)(pixels + (size_t)y * stride));

@@ -6,9 +6,22 @@ public struct PNGEncoder: Sendable {
     /// zlib level 0...9. 6 is zlib's default; maps are smooth and compress
     /// well at any level, so speed matters more than the last few percent.
     public var compressionLevel: Int
+    /// How rows are filtered before compression.
+    public var rowFilter: RowFilter
 
-    public init(compressionLevel: Int = 6) {
+    /// PNG's per-row prediction filters.
+    public enum RowFilter: Sendable, Equatable {
+        /// libpng picks a filter per row by a heuristic over all five: best for photos and
+        /// smooth maps, but it runs every filter over every row.
+        case adaptive
+        /// Rows stored as they are: for label images (long runs of a few values), which zlib
+        /// compresses as well unfiltered, at a fraction of the cost.
+        case none
+    }
+
+    public init(compressionLevel: Int = 6, rowFilter: RowFilter = .adaptive) {
         self.compressionLevel = compressionLevel
+        self.rowFilter = rowFilter
     }
 
     public func encode(_ image: RGBImage) throws(ImagingError) -> [UInt8] {
@@ -34,7 +47,7 @@ public struct PNGEncoder: Sendable {
         let status = pixels.withUnsafeBufferPointer { source in
             message.withUnsafeMutableBufferPointer { text in
                 cpng_encode(source.baseAddress, UInt32(width), UInt32(height), Int32(channels),
-                            width * channels, Int32(compressionLevel),
+                            width * channels, Int32(compressionLevel), rowFilter == .none ? Int32(CPNG_FILTER_NONE) : 0,
                             &out, &outLength, text.baseAddress, text.count)
             }
         }

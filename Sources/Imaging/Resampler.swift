@@ -24,6 +24,49 @@ public enum Resampler {
         return current
     }
 
+    /// An RGB8 photo resized to three planes in [0, 1]: the same values as
+    /// `resize(PlanarImage(image), …)` (each byte is scaled by 1/255 as it
+    /// is read, then weighted in the same order), without the photo's
+    /// full-size float planes (144 MB at 12 MP): the vertical pass reads the
+    /// bytes directly, so only the shrunk intermediate is ever float.
+    public static func resize(_ image: RGBImage, width: Int, height: Int,
+                              filter: ResampleFilter = .lanczos3) -> PlanarImage {
+        precondition(width > 0 && height > 0, "resize to \(width)×\(height)")
+        precondition(image.width > 0 && image.height > 0, "resize of an empty image")
+        guard height != image.height else {
+            let planar = PlanarImage(image)
+            return width == image.width ? planar : horizontal(planar, width: width, filter: filter)
+        }
+        let current = vertical(image, height: height, filter: filter)
+        return width == image.width ? current : horizontal(current, width: width, filter: filter)
+    }
+
+    static func vertical(_ image: RGBImage, height: Int, filter: ResampleFilter) -> PlanarImage {
+        let c = coefficients(inSize: image.height, outSize: height, filter: filter)
+        let width = image.width
+        var out = PlanarImage(width: width, height: height, channels: 3)
+        let scale: Float = 1 / 255
+        image.pixels.withUnsafeBufferPointer { src in
+            out.data.withUnsafeMutableBufferPointer { dst in
+                let plane = width * height
+                for o in 0..<height {
+                    let r = dst.baseAddress! + o * width, g = r + plane, b = g + plane
+                    let base = o * c.kernelSize
+                    for k in 0..<c.counts[o] {
+                        let w = c.weights[base + k]
+                        let s = src.baseAddress! + (c.starts[o] + k) * width * 3
+                        for x in 0..<width {
+                            r[x] += (Float(s[3 * x]) * scale) * w
+                            g[x] += (Float(s[3 * x + 1]) * scale) * w
+                            b[x] += (Float(s[3 * x + 2]) * scale) * w
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// Normalised weights for each output index o: inputs `starts[o]` ..<
     /// `starts[o] + counts[o]` weighted by `weights[o * kernelSize + k]`.
     struct Coefficients {

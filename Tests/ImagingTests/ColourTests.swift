@@ -62,4 +62,45 @@ import Testing
         #expect(abs(lab.data[2] - 100) < 1e-3)
         #expect(image.rgbImage().pixels == [0, 0, 0, 0, 0, 0, 255, 255, 255])
     }
+
+    /// Every third level of each channel, interleaved.
+    private static func cube() -> [UInt8] {
+        let levels = Array(stride(from: 0, through: 255, by: 3))
+        var pixels: [UInt8] = []
+        pixels.reserveCapacity(levels.count * levels.count * levels.count * 3)
+        for r in levels { for g in levels { for b in levels { pixels += [UInt8(r), UInt8(g), UInt8(b)] } } }
+        return pixels
+    }
+
+    @Test func byteRowsConvertLikeThePlanes() {
+        let pixels = Self.cube()
+        let n = pixels.count / 3
+        let planes = LabConverter.srgbToLab(PlanarImage(RGBImage(width: n, height: 1, pixels: pixels)))
+        var l = [Float](repeating: 0, count: n), a = l, b = l
+        pixels.withUnsafeBufferPointer { p in
+            LabConverter.srgb8ToLab(p.baseAddress!, l: &l, a: &a, b: &b, count: n)
+        }
+        var worst: Float = 0
+        for i in 0..<n {
+            worst = max(worst, abs(l[i] - planes.data[i]), abs(a[i] - planes.data[n + i]), abs(b[i] - planes.data[2 * n + i]))
+        }
+        #expect(worst <= 1e-3, "max |ΔLab| between the byte and plane forms: \(worst)")
+
+        // And back: the bytes the plane path (labToSRGB, then rgbImage) gives, exactly.
+        let expected = LabConverter.labToSRGB(planes).rgbImage().pixels
+        var bytes = [UInt8](repeating: 0, count: 3 * n)
+        LabConverter.labToSRGB8(l: &l, a: &a, b: &b, count: n, into: &bytes)
+        #expect(bytes == expected)
+        #expect(bytes == pixels, "an 8-bit colour survives the byte round trip")
+    }
+
+    @Test func byteRowsClipOutOfGamutLabAndNaN() {
+        var l: [Float] = [-20, 150, .nan, 50], a: [Float] = [0, 0, 0, 300], b: [Float] = [0, 0, 0, -300]
+        let planes = PlanarImage(width: 4, height: 1, channels: 3, data: l + a + b)
+        var bytes = [UInt8](repeating: 7, count: 12)
+        LabConverter.labToSRGB8(l: &l, a: &a, b: &b, count: 4, into: &bytes)
+        #expect(Array(bytes[0..<9]) == [0, 0, 0, 255, 255, 255, 0, 0, 0])
+        #expect(bytes[9...].contains(0) && bytes[9...].contains(255), "far out of gamut clips per channel")
+        #expect(bytes == LabConverter.labToSRGB(planes).rgbImage().pixels)
+    }
 }

@@ -57,4 +57,33 @@ import Testing
         let image = Self.input(Self.fixture.bilinear)
         #expect(BilinearInterpolator.resize(image, width: image.width, height: image.height) == image)
     }
+
+    /// A deterministic 8-bit photo with edges and noise.
+    private static func photo(width: Int, height: Int) -> RGBImage {
+        var seed: UInt32 = 99
+        var pixels: [UInt8] = []
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 {
+                    seed = seed &* 1_664_525 &+ 1_013_904_223
+                    let edge = (x * 3 + y * (c + 1)) % 47 < 20 ? 180 : 40
+                    pixels.append(UInt8(clamping: edge + Int(seed >> 27)))
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    @Test(arguments: [(97, 61), (97, 13), (20, 61), (300, 200)])
+    func bytesResizeLikeTheirPlanes(_ size: (Int, Int)) {
+        let image = Self.photo(width: 131, height: 83)
+        for filter in [ResampleFilter.triangle, .lanczos3] {
+            let direct = Resampler.resize(image, width: size.0, height: size.1, filter: filter)
+            let viaPlanes = Resampler.resize(PlanarImage(image), width: size.0, height: size.1, filter: filter)
+            #expect(direct.width == size.0 && direct.height == size.1 && direct.channels == 3)
+            let worst = zip(direct.data, viaPlanes.data).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-6, "\(size) \(filter): max difference \(worst)")
+        }
+        #expect(Resampler.resize(image, width: 131, height: 83, filter: .triangle) == PlanarImage(image))
+    }
 }
