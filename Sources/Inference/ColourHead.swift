@@ -89,20 +89,21 @@ struct ColourHead: Sendable {
     /// Residual sets the guide pass produces: one per preset (map mode) or one (context mode).
     var residualSets: Int { mode == .map ? presetCount : 1 }
 
-    /// Rows `rows` of the exact colour pass over the H×W Lab planes `lab` into `out` (same layout).
-    /// Per row: the conv1 piece and the scale pieces are interpolated once, the map turned into
-    /// per-pixel preset weights (or q = tanh(V·y) in context mode), then one C kernel call does the
-    /// d-wide hidden layer, product and projection of every pixel.
+    /// Rows `rows` of the exact colour pass of an H×W photo, its Lab rows read from and written to
+    /// `io` through `buffers`. Per row: the conv1 piece and the scale pieces are interpolated once, the
+    /// map turned into per-pixel preset weights (or q = tanh(V·y) in context mode), then one C kernel
+    /// call does the d-wide hidden layer, product and projection of every pixel.
     func renderExact(
-        lab: UnsafePointer<Float>, height h: Int, width w: Int, context: ContextResult, map: MapSource,
-        rows: Range<Int>, into out: UnsafeMutablePointer<Float>, scratch: inout ScratchBuffer
+        height h: Int, width w: Int, context: ContextResult, map: MapSource, rows: Range<Int>,
+        io: LabRowIO, buffers: LabRowBuffers, scratch: inout ScratchBuffer
     ) {
-        let plane = h * w
+        let (input, output) = (buffers.input, buffers.output)
         forEachRow(rows, height: h, width: w, context: context, map: map, perPreset: false, scratch: &scratch) { y, kernel, mix, q in
-            let i = y * w
+            io.read(y, input)
             withUnsafePointer(to: kernel) { k in
-                sa_head_row(k, lab + i, lab + plane + i, lab + 2 * plane + i, mix, q, out + i, out + plane + i, out + 2 * plane + i)
+                sa_head_row(k, input.l, input.a, input.b, mix, q, output.l, output.a, output.b)
             }
+            io.write(y, output)
         }
     }
 

@@ -103,56 +103,81 @@ public struct SAAdjustModel: Sendable {
     public func render(
         lab: Tensor, context: ContextResult, map: MapChoice, method: RenderMethod, threads: Int
     ) throws(ModelError) -> Tensor {
-        try validate(lab: lab, context: context, map: map)
+        try validate(lab: lab)
         var out = Tensor(uninitialized: lab.shape)  // every band writes all its pixels
-        lab.withUnsafeBufferPointer { l in
-            out.withUnsafeMutableBufferPointer { o in
-                renderBands(lab: l.baseAddress!, into: o.baseAddress!, height: lab.height, width: lab.width,
-                            context: context, map: map, method: method, threads: threads)
+        let (h, w) = (lab.height, lab.width)
+        try lab.withUnsafeBufferPointer { l throws(ModelError) in
+            try out.withUnsafeMutableBufferPointer { o throws(ModelError) in
+                try render(height: h, width: w, context: context, map: map, method: method, threads: threads,
+                           io: .planes(l.baseAddress!, into: o.baseAddress!, height: h, width: w))
             }
         }
         return out
     }
 
     /// Replaces the Lab planes `lab` by their adjusted colours, without a second full-resolution
-    /// buffer (144 MB at 12 MP): every pass reads a pixel (and the guided fit its guide) before
-    /// writing it.
+    /// buffer (144 MB at 12 MP).
     public func render(
         inPlace lab: inout Tensor, context: ContextResult, map: MapChoice = .argmax,
         method: RenderMethod = .automatic, threads: Int = BLASThreads.count
     ) throws(ModelError) {
-        try validate(lab: lab, context: context, map: map)
+        try validate(lab: lab)
         let (h, w) = (lab.height, lab.width)
-        lab.withUnsafeMutableBufferPointer { l in
-            renderBands(lab: l.baseAddress!, into: l.baseAddress!, height: h, width: w,
-                        context: context, map: map, method: method, threads: threads)
+        try lab.withUnsafeMutableBufferPointer { l throws(ModelError) in
+            try render(height: h, width: w, context: context, map: map, method: method, threads: threads,
+                       io: .planes(l.baseAddress!, into: l.baseAddress!, height: h, width: w))
         }
     }
 
-    private func renderBands(
-        lab: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, height h: Int, width w: Int,
-        context: ContextResult, map: MapChoice, method: RenderMethod, threads: Int
-    ) {
-        let grid: AffineColourGrid?
-        if case let .guided(settings) = method.resolved(height: h, width: w) {
-            let guide = AffineColourGrid.guide(of: lab, height: h, width: w, longSide: settings.guideLongSide)
-            grid = AffineColourGrid.fit(head: head, context: context, guide: guide, settings: settings)
-        } else {
-            grid = nil
+    /// The colour pass of an H×W photo streamed through `io`, row by row: the photo is read and
+    /// written in whatever form the caller keeps it (8-bit sRGB, converted per row), so no
+    /// full-resolution float buffer exists at all. The rows are split into `threads` bands rendered
+    /// at once; `io` is called from all of them.
+    public func render(
+        height h: Int, width w: Int, context: ContextResult, map: MapChoice, method: RenderMethod,
+        threads: Int, io: LabRowIO
+    ) throws(ModelError) {
+        let plan = try plan(height: h, width: w, context: context, method: method, threads: threads, read: io.read)
+        try render(plan, context: context, map: map, threads: threads, io: io)
+    }
+
+    /// The render plan of an H×W photo: `method` resolved for the size and, when guided, the guide
+    /// point-sampled through `read` (only its rows, a few hundred) and the grid fitted to the exact
+    /// head on it, on up to `threads` threads (the same plan for any count).
+    public func plan(
+        height h: Int, width w: Int, context: ContextResult, method: RenderMethod, threads: Int = BLASThreads.count,
+        read: (_ y: Int, _ row: LabRow) -> Void
+    ) throws(ModelError) -> RenderPlan {
+        guard h > 0, w > 0 else { throw .invalidInput("cannot render an empty \(w)x\(h) photo") }
+        try validate(height: h, width: w, context: context, map: .argmax)
+        guard case let .guided(settings) = method.resolved(height: h, width: w) else {
+            return RenderPlan(height: h, width: w, grid: nil)
         }
+        let guide = AffineColourGrid.guide(of: read, height: h, width: w, longSide: settings.guideLongSide)
+        return RenderPlan(height: h, width: w,
+                          grid: AffineColourGrid.fit(head: head, context: context, guide: guide, settings: settings,
+                                                     threads: threads))
+    }
+
+    /// The colour pass by a plan made earlier for this photo and `context` (the image_id loop).
+    public func render(
+        _ plan: RenderPlan, context: ContextResult, map: MapChoice, threads: Int, io: LabRowIO
+    ) throws(ModelError) {
+        let (h, w) = (plan.height, plan.width)
+        try validate(height: h, width: w, context: context, map: map)
+        let grid = plan.grid
         let bands = max(1, min(threads, h))
-        let dst = SendablePointer(pointer: out)
-        let src = SendablePointer(pointer: UnsafeMutablePointer(mutating: lab))
         withMapSource(map) { source in
             let run: @Sendable (Int) -> Void = { band in
                 var scratch = ScratchBuffer()
+                let buffers = LabRowBuffers(width: w)
                 let rows = (band * h / bands)..<((band + 1) * h / bands)
                 if let grid {
-                    grid.apply(lab: src.pointer, height: h, width: w, map: source, context: context, rows: rows,
-                               into: dst.pointer, scratch: &scratch)
+                    grid.apply(height: h, width: w, map: source, context: context, rows: rows,
+                               io: io, buffers: buffers, scratch: &scratch)
                 } else {
-                    head.renderExact(lab: src.pointer, height: h, width: w, context: context, map: source,
-                                     rows: rows, into: dst.pointer, scratch: &scratch)
+                    head.renderExact(height: h, width: w, context: context, map: source, rows: rows,
+                                     io: io, buffers: buffers, scratch: &scratch)
                 }
             }
             if bands == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: bands, execute: run) }
@@ -166,26 +191,32 @@ public struct SAAdjustModel: Sendable {
         lab: Tensor, context: ContextResult, map: MapChoice, rows: Range<Int>,
         into out: inout Tensor, workspace: inout RenderWorkspace
     ) throws(ModelError) {
-        try validate(lab: lab, context: context, map: map)
+        try validate(lab: lab)
+        let (h, w) = (lab.height, lab.width)
+        try validate(height: h, width: w, context: context, map: map)
         guard out.shape == lab.shape else { throw .invalidInput("output \(out.shape) differs from input \(lab.shape)") }
         guard rows.lowerBound >= 0, rows.upperBound <= lab.height else {
             throw .invalidInput("rows \(rows) outside 0..<\(lab.height)")
         }
-        let (h, w) = (lab.height, lab.width)
+        let buffers = LabRowBuffers(width: w)
         lab.withUnsafeBufferPointer { l in
             out.withUnsafeMutableBufferPointer { o in
                 withMapSource(map) { source in
-                    head.renderExact(lab: l.baseAddress!, height: h, width: w, context: context, map: source, rows: rows,
-                                     into: o.baseAddress!, scratch: &workspace.scratch)
+                    head.renderExact(height: h, width: w, context: context, map: source, rows: rows,
+                                     io: .planes(l.baseAddress!, into: o.baseAddress!, height: h, width: w),
+                                     buffers: buffers, scratch: &workspace.scratch)
                 }
             }
         }
     }
 
-    private func validate(lab: Tensor, context: ContextResult, map: MapChoice) throws(ModelError) {
+    private func validate(lab: Tensor) throws(ModelError) {
         guard lab.channels == 3, lab.height > 0, lab.width > 0 else {
             throw .invalidInput("colour input must be 3 Lab planes, got \(lab.shape)")
         }
+    }
+
+    private func validate(height: Int, width: Int, context: ContextResult, map: MapChoice) throws(ModelError) {
         guard context.mode == description.mode, context.pieceChannels == head.pieceChannels else {
             throw .invalidInput("context was computed by another model")
         }
@@ -194,13 +225,13 @@ public struct SAAdjustModel: Sendable {
             break
         case let .user(m):
             guard description.mode == .map else { throw .invalidInput("a context-mode model takes no map") }
-            guard m.channels == description.presetCount, m.height == lab.height, m.width == lab.width else {
-                throw .invalidInput("map \(m.shape) must be \(description.presetCount)x\(lab.height)x\(lab.width)")
+            guard m.channels == description.presetCount, m.height == height, m.width == width else {
+                throw .invalidInput("map \(m.shape) must be \(description.presetCount)x\(height)x\(width)")
             }
         case let .labels(l):
             guard description.mode == .map else { throw .invalidInput("a context-mode model takes no map") }
-            guard l.count == lab.height * lab.width else {
-                throw .invalidInput("label map of \(l.count) values for \(lab.height)x\(lab.width) pixels")
+            guard l.count == height * width else {
+                throw .invalidInput("label map of \(l.count) values for \(height)x\(width) pixels")
             }
             let k = description.presetCount
             guard !l.contains(where: { Int($0) >= k }) else {

@@ -161,3 +161,75 @@ import Testing
         }
     }
 }
+
+/// The streamed colour pass (LabRowIO): rows kept by the caller in its own layout (here one
+/// interleaved L, a, b array per row) render to what the planes give, and the pass keeps the
+/// contract the RGB8 caller relies on: every row written exactly once, and with the guided method
+/// no row written before the guide has been read.
+@Suite struct StreamedRenderTests {
+    final class Rows: @unchecked Sendable {
+        let lock = NSLock()
+        var input: [[Float]]
+        var output: [[Float]?]
+        var writes: [Int]
+        var readsAfterFirstWrite = 0
+        var anyWritten = false
+
+        init(_ lab: Tensor) {
+            let (h, w) = (lab.height, lab.width)
+            input = (0..<h).map { y in (0..<w).flatMap { x in (0..<3).map { lab[$0, y, x] } } }
+            output = Array(repeating: nil, count: h)
+            writes = Array(repeating: 0, count: h)
+        }
+
+        var io: LabRowIO {
+            LabRowIO(
+                read: { y, row in
+                    self.lock.lock(); defer { self.lock.unlock() }
+                    if self.anyWritten { self.readsAfterFirstWrite += 1 }
+                    for x in 0..<row.count {
+                        row.l[x] = self.input[y][3 * x]; row.a[x] = self.input[y][3 * x + 1]; row.b[x] = self.input[y][3 * x + 2]
+                    }
+                },
+                write: { y, row in
+                    self.lock.lock(); defer { self.lock.unlock() }
+                    self.anyWritten = true
+                    self.writes[y] += 1
+                    self.output[y] = (0..<row.count).flatMap { [row.l[$0], row.a[$0], row.b[$0]] }
+                    // The buffers are the callee's: scribbling over them must not matter.
+                    row.l.update(repeating: .nan, count: row.count)
+                })
+        }
+    }
+
+    @Test func streamedRowsEqualThePlanes() throws {
+        let t = try GuidedRenderTests()
+        let (h, w) = (GuidedRenderTests.height, GuidedRenderTests.width)
+        for method in [RenderMethod.exact, .guided(GuidedRenderTests.settings)] {
+            for map in [MapChoice.argmax, .soft] {
+                let expected = try t.model.render(lab: t.lab, context: t.context, map: map, method: method, threads: 1)
+                let rows = Rows(t.lab)
+                try t.model.render(height: h, width: w, context: t.context, map: map, method: method, threads: 3, io: rows.io)
+                #expect(rows.writes.allSatisfy { $0 == 1 }, "\(method) \(map): every row written once")
+                // Each band reads its own row just before writing it; what must not happen is a
+                // guide read (a row of another band) after any output exists. Bands read at most
+                // their own h rows, so more reads after the first write than rows means the guide.
+                #expect(rows.readsAfterFirstWrite <= h)
+                var worst: Float = 0
+                for y in 0..<h {
+                    let out = try #require(rows.output[y])
+                    for x in 0..<w { for c in 0..<3 { worst = max(worst, abs(out[3 * x + c] - expected[c, y, x])) } }
+                }
+                #expect(worst == 0, "\(method) \(map): streamed differs by \(worst)")
+            }
+        }
+    }
+
+    @Test func emptyPhotoIsRefused() throws {
+        let t = try GuidedRenderTests()
+        let rows = Rows(Tensor(channels: 3, height: 1, width: 1))
+        #expect(throws: ModelError.self) {
+            try t.model.render(height: 0, width: 5, context: t.context, map: .argmax, method: .exact, threads: 1, io: rows.io)
+        }
+    }
+}
