@@ -43,7 +43,7 @@ struct AdjustPipelineTests {
         #expect(result.presetNames == ["p0", "p1"])
         #expect(abs(result.coverage.reduce(0, +) - 1) < 1e-9)
         #expect(!result.usedUserMap)
-        #expect(result.stages.map(\.name) == ["decode", "resize", "context", "map", "render", "encode"])
+        #expect(result.stages.map(\.name) == ["decode", "resize", "context", "fit", "map", "render", "encode"])
 
         let output = try ImageDecoder().decode(result.jpeg).image
         #expect(output.width == 96 && output.height == 64)

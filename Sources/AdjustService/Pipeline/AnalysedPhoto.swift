@@ -12,10 +12,12 @@ public struct AnalysedPhoto: Sendable {
     /// Written unchanged into every output JPEG.
     public let iccProfile: [UInt8]?
     public let context: ContextResult
+    /// The colour pass's plan at the output size: a re-render skips the guided fit.
+    public let plan: RenderPlan
 
     public var width: Int { photo.width }
     public var height: Int { photo.height }
 
     /// What keeping this photo costs in memory.
-    public var byteCount: Int { photo.pixels.count + context.byteCount + (iccProfile?.count ?? 0) }
+    public var byteCount: Int { photo.pixels.count + context.byteCount + plan.byteCount + (iccProfile?.count ?? 0) }
 }

@@ -47,16 +47,24 @@ enum UserMap: Sendable {
         var labels = [UInt8](repeating: 0, count: n)
         var outOfRange = 0
         var largest: UInt8 = 0
-        for i in 0..<n {
-            let r = source.pixels[3 * i], g = source.pixels[3 * i + 1], b = source.pixels[3 * i + 2]
-            guard r == g && g == b else {
-                throw .invalidMap("a label map must be a grayscale image of preset indices 0..\(k - 1); pixel \(i % source.width),\(i / source.width) has colour (\(r),\(g),\(b)) — for weights send exactly \(k) channels (\(Self.weightLayout(k)))")
+        // Raw pointers: this loop visits every pixel of a photo-sized map (12 M at 12 MP).
+        let firstColoured: Int? = source.pixels.withUnsafeBufferPointer { p in
+            labels.withUnsafeMutableBufferPointer { out in
+                for i in 0..<n {
+                    let r = p[3 * i]
+                    guard r == p[3 * i + 1] && r == p[3 * i + 2] else { return i }
+                    if Int(r) >= k {
+                        outOfRange += 1
+                        largest = max(largest, r)
+                    }
+                    out[i] = r
+                }
+                return nil
             }
-            if Int(r) >= k {
-                outOfRange += 1
-                largest = max(largest, r)
-            }
-            labels[i] = r
+        }
+        if let i = firstColoured {
+            let (r, g, b) = (source.pixels[3 * i], source.pixels[3 * i + 1], source.pixels[3 * i + 2])
+            throw .invalidMap("a label map must be a grayscale image of preset indices 0..\(k - 1); pixel \(i % source.width),\(i / source.width) has colour (\(r),\(g),\(b)) — for weights send exactly \(k) channels (\(Self.weightLayout(k)))")
         }
         guard outOfRange == 0 else {
             throw .invalidMap("\(outOfRange) pixels have preset indices up to \(largest), but this style has K = \(k) presets (indices 0..\(k - 1))")

@@ -1,0 +1,29 @@
+import Imaging
+import Inference
+
+extension LabRowIO {
+    /// The colour pass streamed over interleaved 8-bit sRGB buffers of `width` pixels per row: each
+    /// row is converted to Lab as the render reaches it and its result straight back to bytes, so a
+    /// photo costs its bytes (36 MB at 12 MP) instead of two sets of float planes (288 MB).
+    /// `destination` may be `source` (the pass reads a row before it writes it).
+    static func srgb8(from source: UnsafePointer<UInt8>, into destination: UnsafeMutablePointer<UInt8>, width: Int) -> LabRowIO {
+        let rows = ByteRows(source: source, destination: destination, width: width)
+        return LabRowIO(
+            read: { y, row in
+                LabConverter.srgb8ToLab(rows.source + y * 3 * rows.width, l: row.l, a: row.a, b: row.b, count: row.count)
+            },
+            write: { y, row in
+                LabConverter.labToSRGB8(l: row.l, a: row.a, b: row.b, count: row.count,
+                                        into: rows.destination + y * 3 * rows.width)
+            })
+    }
+}
+
+/// The two byte buffers of one streamed render. Unchecked Sendable: the render's bands touch
+/// disjoint rows of `destination`, only read `source`, and the caller keeps both alive until the
+/// render (which waits for every band) returns.
+private struct ByteRows: @unchecked Sendable {
+    let source: UnsafePointer<UInt8>
+    let destination: UnsafeMutablePointer<UInt8>
+    let width: Int
+}
