@@ -57,11 +57,14 @@ let package = Package(
         .target(name: "CColourSpace"),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CColourSpace"], swiftSettings: strict),
         .target(name: "AdjustService", dependencies: ["Inference", "Imaging"], swiftSettings: strict),
+        // glibc's mallopt, for the server's memory policy.
+        .target(name: "CMallocShim"),
         .executableTarget(
             name: "Server",
             dependencies: [
                 "HTTPCore",
                 "AdjustService",
+                "CMallocShim",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -80,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "semadjust")
         logger.logLevel = level
         ResourceLimits.raiseOpenFileLimit()
+        ResourceLimits.returnLargeBuffersToTheSystem()
 
         var configuration = HTTPServerConfiguration()
         configuration.host = host
