@@ -103,7 +103,7 @@ struct AffineColourGrid: Sendable {
     /// Rows `rows` of the full-resolution output, read from and written to `io` through `buffers`:
     /// out = lab + r̂(pixel) for the pixel's map.
     func apply(
-        height h: Int, width w: Int, map: MapSource, context: ContextResult, rows: Range<Int>,
+        height h: Int, width w: Int, map: MapSource, context: ContextResult, rows: RowSet,
         io: LabRowIO, buffers: LabRowBuffers, scratch: inout ScratchBuffer
     ) {
         let plane = h * w

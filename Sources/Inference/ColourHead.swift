@@ -94,7 +94,7 @@ struct ColourHead: Sendable {
     /// map turned into per-pixel preset weights (or q = tanh(V·y) in context mode), then one C kernel
     /// call does the d-wide hidden layer, product and projection of every pixel.
     func renderExact(
-        height h: Int, width w: Int, context: ContextResult, map: MapSource, rows: Range<Int>,
+        height h: Int, width w: Int, context: ContextResult, map: MapSource, rows: RowSet,
         io: LabRowIO, buffers: LabRowBuffers, scratch: inout ScratchBuffer
     ) {
         let (input, output) = (buffers.input, buffers.output)
@@ -115,7 +115,7 @@ struct ColourHead: Sendable {
         scratch: inout ScratchBuffer, _ body: (Int, UnsafePointer<Float>) -> Void
     ) {
         let plane = h * w
-        forEachRow(rows, height: h, width: w, context: context, map: .argmax, perPreset: true, scratch: &scratch) { y, kernel, residuals, q in
+        forEachRow(RowSet(rows), height: h, width: w, context: context, map: .argmax, perPreset: true, scratch: &scratch) { y, kernel, residuals, q in
             let i = y * w
             withUnsafePointer(to: kernel) { k in
                 sa_head_row_per_preset(k, lab + i, lab + plane + i, lab + 2 * plane + i, q, UnsafeMutablePointer(mutating: residuals!))
@@ -127,7 +127,7 @@ struct ColourHead: Sendable {
     /// Shared row set-up of both passes: interpolated conv1 row in the kernel description, and either
     /// q rows (context mode), per-pixel map weights (exact, map mode) or a residual buffer (perPreset).
     private func forEachRow(
-        _ rows: Range<Int>, height h: Int, width w: Int, context: ContextResult, map: MapSource, perPreset: Bool,
+        _ rows: RowSet, height h: Int, width w: Int, context: ContextResult, map: MapSource, perPreset: Bool,
         scratch: inout ScratchBuffer,
         _ body: (Int, SAHeadRow, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void
     ) {

@@ -159,19 +159,27 @@ public struct SAAdjustModel: Sendable {
                                                      threads: threads))
     }
 
-    /// The colour pass by a plan made earlier for this photo and `context` (the image_id loop).
+    /// The colour pass by a plan made earlier for this photo and `context` (the image_id loop),
+    /// over all rows or only `rows` (sorted, disjoint ranges; `io` sees no other row): a row's
+    /// output depends on nothing but its own pixels and map, so rendering only the rows whose map
+    /// changed, over the previous output, gives the same bytes as a full render.
     public func render(
-        _ plan: RenderPlan, context: ContextResult, map: MapChoice, threads: Int, io: LabRowIO
+        _ plan: RenderPlan, context: ContextResult, map: MapChoice, threads: Int, io: LabRowIO,
+        rows: [Range<Int>]? = nil
     ) throws(ModelError) {
         let (h, w) = (plan.height, plan.width)
         try validate(height: h, width: w, context: context, map: map)
+        guard let selection = rows.map({ RowSet($0, height: h) }) ?? RowSet(0..<h) else {
+            throw .invalidInput("rows must be sorted, disjoint ranges inside 0..<\(h)")
+        }
         let grid = plan.grid
-        let bands = max(1, min(threads, h))
+        let bands = max(1, min(threads, selection.count))
+        let pieces = selection.split(into: bands)
         withMapSource(map) { source in
             let run: @Sendable (Int) -> Void = { band in
                 var scratch = ScratchBuffer()
                 let buffers = LabRowBuffers(width: w)
-                let rows = (band * h / bands)..<((band + 1) * h / bands)
+                let rows = pieces[band]
                 if let grid {
                     grid.apply(height: h, width: w, map: source, context: context, rows: rows,
                                io: io, buffers: buffers, scratch: &scratch)
@@ -202,7 +210,7 @@ public struct SAAdjustModel: Sendable {
         lab.withUnsafeBufferPointer { l in
             out.withUnsafeMutableBufferPointer { o in
                 withMapSource(map) { source in
-                    head.renderExact(height: h, width: w, context: context, map: source, rows: rows,
+                    head.renderExact(height: h, width: w, context: context, map: source, rows: RowSet(rows),
                                      io: .planes(l.baseAddress!, into: o.baseAddress!, height: h, width: w),
                                      buffers: buffers, scratch: &workspace.scratch)
                 }

@@ -225,6 +225,25 @@ import Testing
         }
     }
 
+    @Test func onlyTheSelectedRowsAreReadAndWritten() throws {
+        let t = try GuidedRenderTests()
+        let (h, w) = (GuidedRenderTests.height, GuidedRenderTests.width)
+        let plan = try t.model.plan(height: h, width: w, context: t.context, method: .exact) { _, _ in }
+        let full = Rows(t.lab)
+        try t.model.render(plan, context: t.context, map: .soft, threads: 1, io: full.io)
+        let selected = [3..<9, 9..<10, 50..<51, 170..<180]
+        let rows = Rows(t.lab)
+        try t.model.render(plan, context: t.context, map: .soft, threads: 3, io: rows.io, rows: selected)
+        let expected = Set(selected.flatMap { Array($0) })
+        #expect(rows.writes.enumerated().allSatisfy { y, n in n == (expected.contains(y) ? 1 : 0) })
+        for y in expected { #expect(rows.output[y] == full.output[y], "row \(y)") }
+        for bad in [[0..<10, 5..<12], [170..<181], [-1..<2], [20..<30, 0..<5]] {
+            #expect(throws: ModelError.self) {
+                try t.model.render(plan, context: t.context, map: .soft, threads: 2, io: rows.io, rows: bad)
+            }
+        }
+    }
+
     @Test func emptyPhotoIsRefused() throws {
         let t = try GuidedRenderTests()
         let rows = Rows(Tensor(channels: 3, height: 1, width: 1))
