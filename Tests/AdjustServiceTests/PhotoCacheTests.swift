@@ -24,6 +24,28 @@ struct PhotoCacheTests {
         #expect(throws: AdjustError.self) { try pipeline.render(first.analysis, options: AdjustOptions(maxSide: 64)) }
     }
 
+    /// The web page's loop: the discovered map with a patch repainted. Only the rows whose labels
+    /// changed are rendered, and the bytes are still those of a new request with that map.
+    @Test func repaintedPatchRendersOnlyItsRowsWithTheSameBytes() throws {
+        let pipeline = try Fixture.pipeline()
+        let (width, height) = (96, 64)
+        let photo = try Fixture.photo(width: width, height: height)
+        let first = try pipeline.adjust(imageBytes: photo)
+        #expect(first.renderedRows == height)
+        let discovered = try PNGDecoder().decode(try #require(first.mapPNG)).image
+        var labels = (0..<(width * height)).map { discovered.pixels[3 * $0] }
+        for y in 10..<25 { for x in 5..<40 { labels[y * width + x] = 1 - labels[y * width + x] } }
+        let map = try PNGEncoder().encode(pixels: labels, width: width, height: height, channels: 1)
+
+        let again = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: map))
+        #expect(again.renderedRows == 15, "rows 10..<25 changed, nothing else")
+        let fresh = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: map))
+        #expect(fresh.renderedRows == height)
+        #expect(again.jpeg == fresh.jpeg, "a partial re-render gives the bytes of a full render")
+        let same = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: try #require(first.mapPNG)))
+        #expect(same.renderedRows == 0 && same.jpeg == first.jpeg)
+    }
+
     @Test func leastRecentlyUsedPhotoIsEvictedFirst() throws {
         let photo = try Self.analysed()
         let cache = PhotoCache(byteBudget: photo.byteCount * 2 + photo.byteCount / 2)

@@ -57,7 +57,8 @@ public struct AdjustPipeline: Sendable {
         // The guided fit holds for every map, so the photo cache keeps it with the context.
         let plan = try Self.plan(model: model, photo: photo, context: context)
         clock.lap("fit")
-        let analysis = AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: decoded.iccProfile, context: context, plan: plan)
+        let analysis = AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: decoded.iccProfile, context: context, plan: plan,
+                                     reference: nil)
         return try render(analysis, userMap: userMap, options: options, clock: clock)
     }
 
@@ -97,20 +98,30 @@ public struct AdjustPipeline: Sendable {
         }
         clock.lap("map")
 
-        // Streamed row by row from the cached bytes into the output's bytes (LabRowIO.srgb8).
+        // Streamed row by row from the cached bytes into the output's bytes (LabRowIO.srgb8). With a
+        // label map and the first render at hand, only the rows whose labels changed are rendered,
+        // over a copy of that render.
+        var rows: [Range<Int>]? = nil
+        var pixels: [UInt8]
+        if case let .labels(labels) = choice, let reference = analysis.reference {
+            rows = reference.changedRows(labels, width: width)
+            pixels = reference.pixels
+        } else {
+            pixels = [UInt8](repeating: 0, count: width * height * 3)
+        }
         var failure: ModelError?
-        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { out, initialized in
+        if rows?.isEmpty != true {
             analysis.photo.pixels.withUnsafeBufferPointer { src in
-                do throws(ModelError) {
-                    try model.render(
-                        analysis.plan, context: analysis.context, map: choice, threads: BLASThreads.count,
-                        io: .srgb8(from: src.baseAddress!, into: out.baseAddress!, width: width))
-                } catch {
-                    failure = error
-                    out.initialize(repeating: 0)  // never returned; the array must still be initialised
+                pixels.withUnsafeMutableBufferPointer { out in
+                    do throws(ModelError) {
+                        try model.render(
+                            analysis.plan, context: analysis.context, map: choice, threads: BLASThreads.count,
+                            io: .srgb8(from: src.baseAddress!, into: out.baseAddress!, width: width), rows: rows)
+                    } catch {
+                        failure = error
+                    }
                 }
             }
-            initialized = width * height * 3
         }
         if let failure { throw .inference(failure) }
         let out = RGBImage(width: width, height: height, pixels: pixels)
@@ -136,9 +147,14 @@ public struct AdjustPipeline: Sendable {
         let mapPNG = try mapResult.get()
         clock.lap("encode")
 
+        var kept = analysis
+        if analysis.reference == nil, case let .labels(labels) = choice {
+            kept = analysis.with(reference: ReferenceRender(labels: labels, pixels: pixels))
+        }
         return AdjustResult(
             jpeg: jpeg, mapPNG: mapPNG, width: width, height: height, presetNames: presetNames,
-            coverage: coverage, usedUserMap: userMap != nil, stages: clock.stages, analysis: analysis)
+            coverage: coverage, usedUserMap: userMap != nil, stages: clock.stages,
+            renderedRows: rows?.reduce(0) { $0 + $1.count } ?? height, analysis: kept)
     }
 
     /// The render plan (guided above ~1 MP) of `photo`, its guide rows read from the bytes.

@@ -24,6 +24,9 @@ public struct AdjustResult: Sendable {
     /// Whether the map was the user's rather than the discovered one.
     public let usedUserMap: Bool
     public let stages: [Stage]
+    /// Rows the colour pass rendered: all of them, or for a re-render with a label map only those
+    /// whose labels differ from the first render's (the rest are copied from it).
+    public let renderedRows: Int
     /// The decoded photo and its context, for re-rendering with another map without the trunk.
     public let analysis: AnalysedPhoto
 }

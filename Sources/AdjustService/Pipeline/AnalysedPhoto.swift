@@ -14,10 +14,17 @@ public struct AnalysedPhoto: Sendable {
     public let context: ContextResult
     /// The colour pass's plan at the output size: a re-render skips the guided fit.
     public let plan: RenderPlan
+    /// The first request's render with its labels: a re-render with labels renders only the rows
+    /// that differ from them. Nil until that render (or when it used a weight map).
+    let reference: ReferenceRender?
 
     public var width: Int { photo.width }
     public var height: Int { photo.height }
 
     /// What keeping this photo costs in memory.
-    public var byteCount: Int { photo.pixels.count + context.byteCount + plan.byteCount + (iccProfile?.count ?? 0) }
+    public var byteCount: Int { photo.pixels.count + context.byteCount + plan.byteCount + (reference?.byteCount ?? 0) + (iccProfile?.count ?? 0) }
+
+    func with(reference: ReferenceRender) -> AnalysedPhoto {
+        AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: iccProfile, context: context, plan: plan, reference: reference)
+    }
 }
