@@ -56,7 +56,7 @@ test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan -j $(JOBS)
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
-bench: bench-http bench-imaging bench-inference
+bench: bench-http bench-imaging bench-inference bench-e2e
 
 # HTTPCore against Hummingbird 2 and FlyingFox with wrk (bench/http, a separate package).
 bench-http: deps-bench
@@ -155,3 +155,15 @@ fuzz-ci: deps
 SOAK_SECONDS ?= 600
 reliability: deps
 	SOAK_SECONDS=$(SOAK_SECONDS) reliability/run.sh
+
+# The service end to end (bench/e2e/README.md): the release `semadjust serve` on loopback, a 512 px
+# and a 12 MP photo at concurrency 1, 2 and 8 (p50/p99, requests/s, non-200), the server's peak RSS,
+# re-render vs first request, and 1..24 MP scaling. Writes bench/results/e2e.json and
+# bench/results/e2e-scaling.png; BENCH_E2E_ARGS passes options to run.py (e.g. --quick).
+.PHONY: bench-e2e
+BENCH_E2E_SCRATCH ?= .build
+bench-e2e: deps
+	$(SWIFT) build -c release --product semadjust --scratch-path $(BENCH_E2E_SCRATCH) -j $(JOBS)
+	python3 -c "import PIL" 2>/dev/null || python3 -m pip install -q pillow
+	python3 -c "import matplotlib" 2>/dev/null || python3 -m pip install -q matplotlib || echo "no matplotlib: the plot is drawn with Pillow"
+	python3 bench/e2e/run.py --binary $(BENCH_E2E_SCRATCH)/release/semadjust $(BENCH_E2E_ARGS)
