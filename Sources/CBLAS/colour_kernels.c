@@ -356,3 +356,44 @@ void sa_argmax_rows(int width, int channels, const float *values, uint8_t *label
         labels[x] = (uint8_t)best;
     }
 }
+
+// The two logits of output column x, in the order sa_sample_pieces_row sums them.
+static inline __attribute__((always_inline)) void sa_logits2(int x, int pieces, const float *const *rows,
+                                                             const int32_t *const *lower,
+                                                             const int32_t *const *upper,
+                                                             const float *const *weight, const float *bias,
+                                                             float *o0, float *o1) {
+    float v0 = bias[0], v1 = bias[1];
+    for (int p = 0; p < pieces; p++) {
+        const float *a = rows[p] + 2 * lower[p][x], *b = rows[p] + 2 * upper[p][x];
+        const float w = weight[p][x], w0 = 1 - w;
+        v0 += a[0] * w0 + b[0] * w;
+        v1 += a[1] * w0 + b[1] * w;
+    }
+    *o0 = v0;
+    *o1 = v1;
+}
+
+SA_CLONES
+void sa_argmax2_segments_row(int width, int pieces, const float *const *rows, const int32_t *const *lower,
+                             const int32_t *const *upper, const float *const *weight, const float *bias,
+                             int segments, const int32_t *starts, float margin, uint8_t *labels) {
+    (void)width;
+    for (int s = 0; s < segments; s++) {
+        const int x0 = starts[s], x1 = starts[s + 1] - 1;
+        float a0, a1, b0, b1;
+        sa_logits2(x0, pieces, rows, lower, upper, weight, bias, &a0, &a1);
+        sa_logits2(x1, pieces, rows, lower, upper, weight, bias, &b0, &b1);
+        const float da = a1 - a0, db = b1 - b0;
+        // Linear between the ends: the same clear sign at both ends holds for every column between.
+        if ((da > margin && db > margin) || (da < -margin && db < -margin)) {
+            memset(labels + x0, da > 0 ? 1 : 0, (size_t)(x1 - x0 + 1));
+            continue;
+        }
+        for (int x = x0; x <= x1; x++) {
+            float v0, v1;
+            sa_logits2(x, pieces, rows, lower, upper, weight, bias, &v0, &v1);
+            labels[x] = v1 > v0 ? 1 : 0;  // first maximum, as torch.argmax
+        }
+    }
+}

@@ -72,8 +72,12 @@ public struct ContextResult: Sendable {
                 let rowBuffers = scratch.pointer(count: sampler.rowBufferCount + width * k)
                 let logits = rowBuffers + sampler.rowBufferCount
                 for y in (b * height / bands)..<((b + 1) * height / bands) {
-                    sampler.values(row: y, rowBuffers: rowBuffers, into: logits)
-                    MapRowSampler.argmax(logits, count: k, width: width, into: dst.pointer + y * width)
+                    if k == 2 {
+                        sampler.labels(row: y, rowBuffers: rowBuffers, into: dst.pointer + y * width)
+                    } else {
+                        sampler.values(row: y, rowBuffers: rowBuffers, into: logits)
+                        MapRowSampler.argmax(logits, count: k, width: width, into: dst.pointer + y * width)
+                    }
                 }
             }
             if bands == 1 { band(0) } else { DispatchQueue.concurrentPerform(iterations: bands, execute: band) }
