@@ -148,17 +148,44 @@ void sa_lab_to_srgb(const float *l, const float *a, const float *b, float *red, 
     }
 }
 
+// Lab (stack chunk) to linear RGB.
+static inline __attribute__((always_inline)) void sa_lab_to_linear(int n, const float *restrict l, const float *restrict a,
+                                    const float *restrict b, float *restrict red, float *restrict green,
+                                    float *restrict blue) {
+    for (int i = 0; i < n; i++) {
+        float fy = (l[i] + 16) * (1 / 116.0f);
+        float fx = a[i] * (1 / 500.0f) + fy;
+        float fz_raw = fy - b[i] * (1 / 200.0f);
+        float fz = fz_raw < 0 ? 0 : fz_raw;
+        float x = sa_lab_f_inverse(fx) * sa_white_x;
+        float y = sa_lab_f_inverse(fy);
+        float z = sa_lab_f_inverse(fz) * sa_white_z;
+        red[i] = 3.2404813432005266f * x - 1.5371515162713185f * y - 0.4985363261688878f * z;
+        green[i] = -0.9692549499965682f * x + 1.8759900014898907f * y + 0.04155592655829284f * z;
+        blue[i] = 0.05564663913517716f * x - 0.20404133836651123f * y + 1.0573110696453443f * z;
+    }
+}
+
+static inline __attribute__((always_inline)) uint8_t sa_encode8(float v, const uint8_t *floor, const float *threshold) {
+    float c = sa_unit_clamp(v);
+    int q = floor[sa_bits(c) >> 16];
+    q += c >= threshold[q];
+    q += c >= threshold[q];
+    return (uint8_t)q;
+}
+
 SA_CLONES
-void sa_lab_to_srgb8(const float *l, const float *a, const float *b, uint8_t *rgb, long count) {
+void sa_lab_to_srgb8(const float *l, const float *a, const float *b, const uint8_t *levelFloor,
+                     const float *threshold, uint8_t *rgb, long count) {
     float r[SA_CHUNK], g[SA_CHUNK], bl[SA_CHUNK];
     uint8_t q[3 * SA_CHUNK];
     for (long s = 0; s < count; s += SA_CHUNK) {
         int n = count - s < SA_CHUNK ? (int)(count - s) : SA_CHUNK;
-        sa_lab_to_rgb(n, l + s, a + s, b + s, r, g, bl);
+        sa_lab_to_linear(n, l + s, a + s, b + s, r, g, bl);
         for (int i = 0; i < n; i++) {
-            q[3 * i] = (uint8_t)(sa_unit_clamp(r[i]) * 255 + 0.5f);
-            q[3 * i + 1] = (uint8_t)(sa_unit_clamp(g[i]) * 255 + 0.5f);
-            q[3 * i + 2] = (uint8_t)(sa_unit_clamp(bl[i]) * 255 + 0.5f);
+            q[3 * i] = sa_encode8(r[i], levelFloor, threshold);
+            q[3 * i + 1] = sa_encode8(g[i], levelFloor, threshold);
+            q[3 * i + 2] = sa_encode8(bl[i], levelFloor, threshold);
         }
         memcpy(rgb + 3 * s, q, (size_t)n * 3);
     }

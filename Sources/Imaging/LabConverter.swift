@@ -75,12 +75,19 @@ public enum LabConverter {
     }
 
     /// L, a, b rows to `count` interleaved 8-bit sRGB pixels, quantised as
-    /// `PlanarImage.rgbImage()` does (clipped, ×255, rounded; NaN to 0).
+    /// `PlanarImage.rgbImage()` does (clipped, ×255, rounded; NaN to 0), but
+    /// rounded on the exact transfer curve by table (colour_space.h) instead
+    /// of evaluating it: where the float curve's own error (~1e-7) straddles a
+    /// rounding boundary the two may differ by one level.
     public static func labToSRGB8(
         l: UnsafePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         count: Int, into pixels: UnsafeMutablePointer<UInt8>
     ) {
-        sa_lab_to_srgb8(l, a, b, pixels, count)
+        encode8LevelFloor.withUnsafeBufferPointer { floor in
+            encode8Thresholds.withUnsafeBufferPointer { threshold in
+                sa_lab_to_srgb8(l, a, b, floor.baseAddress, threshold.baseAddress, pixels, count)
+            }
+        }
     }
 
     // MARK: - Tables
@@ -93,6 +100,25 @@ public enum LabConverter {
 
     /// sRGB→linear of the 256 byte values v / 255.
     static let linear8Table: [Float] = (0...255).map { linear(Double($0) / 255) }
+
+    /// linear(sRGB (q + 0.5) / 255) for q < 255, then +inf: a linear value
+    /// v encodes to the first level q with v < threshold[q].
+    static let encode8Thresholds: [Float] = (0..<255).map { linear((Double($0) + 0.5) / 255) } + [.infinity]
+
+    /// The level of the smallest float whose top 16 bits are the index, for
+    /// the floats of [0, 1] (index 0x3F80 is 1.0).
+    static let encode8LevelFloor: [UInt8] = {
+        // The first level whose threshold lies above v, by the thresholds themselves so that the
+        // table and the kernel's comparisons agree exactly; v grows with the index, so q only rises.
+        var table = [UInt8](repeating: 0, count: Int(SA_ENCODE_TABLE_SIZE))
+        var q = 0
+        for index in table.indices {
+            let v = Float(bitPattern: UInt32(index) << 16)
+            while q < 255 && v >= encode8Thresholds[q] { q += 1 }
+            table[index] = UInt8(q)
+        }
+        return table
+    }()
 
     private static func linear(_ v: Double) -> Float {
         Float(v > 0.04045 ? pow((v + 0.055) / 1.055, 2.4) : v / 12.92)

@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 import Testing
 
@@ -102,5 +103,35 @@ import Testing
         #expect(Array(bytes[0..<9]) == [0, 0, 0, 255, 255, 255, 0, 0, 0])
         #expect(bytes[9...].contains(0) && bytes[9...].contains(255), "far out of gamut clips per channel")
         #expect(bytes == LabConverter.labToSRGB(planes).rgbImage().pixels)
+    }
+
+    /// The table rounding of labToSRGB8 against the rounding of the exact curve in Double, over
+    /// a dense sweep of linear values (every level's neighbourhood, both sides of each boundary).
+    @Test func byteEncodingRoundsOnTheExactCurve() {
+        func encoded(_ v: Double) -> Int {
+            let c = min(max(v, 0), 1)
+            let e = c > 0.0031308 ? 1.055 * pow(c, 1 / 2.4) - 0.055 : 12.92 * c
+            return Int((e * 255).rounded())
+        }
+        // Linear values whose Lab is L = 116·cbrt(v) − 16 and a = b = 0 (grey): the kernel sees v.
+        var mismatches = 0, count = 0
+        var l: [Float] = [], zeros: [Float] = [], expected: [Int] = []
+        for step in 0...20_000 {
+            let v = pow(Double(step) / 20_000, 3)  // dense near black, where the curve is steepest
+            let fy = v > 0.008856 ? cbrt(v) : 7.787 * v + 16.0 / 116.0
+            l.append(Float(116 * fy - 16))
+            zeros.append(0)
+            expected.append(encoded(v))
+        }
+        var bytes = [UInt8](repeating: 0, count: 3 * l.count)
+        LabConverter.labToSRGB8(l: l, a: zeros, b: zeros, count: l.count, into: &bytes)
+        for (i, e) in expected.enumerated() {
+            count += 1
+            let got = Int(bytes[3 * i])
+            #expect(abs(got - e) <= 1)
+            if got != e { mismatches += 1 }
+        }
+        // Off by one only where Float rounding of L (and of the matrix) crosses a boundary.
+        #expect(mismatches * 1000 <= count, "\(mismatches) of \(count) levels differ from the exact rounding")
     }
 }

@@ -27,7 +27,16 @@ void sa_srgb8_to_lab(const uint8_t *rgb, const float *table256, float *l, float 
 void sa_lab_to_srgb(const float *l, const float *a, const float *b, float *red, float *green, float *blue,
                     long count);
 
-// L, a, b planes to `count` interleaved bytes: clipped, ×255, rounded to nearest; NaN becomes 0.
-void sa_lab_to_srgb8(const float *l, const float *a, const float *b, uint8_t *rgb, long count);
+// Linear light to 8-bit sRGB, rounded to nearest on the exact transfer curve, without evaluating
+// the curve: level = levelFloor[bits(v) >> 16] (the level of the smallest float with those top
+// 16 bits; SA_ENCODE_TABLE_SIZE entries for v in [0, 1]), then raised while v >= threshold[level],
+// threshold[q] = the linear value of sRGB (q + 0.5) / 255 (threshold[255] = +inf). A bucket spans
+// at most two levels, so two raises suffice.
+enum { SA_ENCODE_TABLE_SIZE = 0x3F80 + 1 };
+
+// L, a, b planes to `count` interleaved bytes: clipped, ×255, rounded to nearest (on the exact curve,
+// by the tables above); NaN becomes 0.
+void sa_lab_to_srgb8(const float *l, const float *a, const float *b, const uint8_t *levelFloor,
+                     const float *threshold, uint8_t *rgb, long count);
 
 #endif
