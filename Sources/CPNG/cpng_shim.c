@@ -119,7 +119,8 @@ int32_t cpng_decoder_read_header(cpng_decoder *dec, cpng_info *info) {
 
 int32_t cpng_decoder_decode(cpng_decoder *dec, int32_t channels, uint8_t *out, size_t out_len) {
     if (dec == NULL || out == NULL || !dec->header_read || dec->decoded) return CPNG_ERR_BAD_ARGUMENT;
-    if (channels != (dec->has_alpha ? 4 : 3)) return CPNG_ERR_BAD_ARGUMENT;
+    const int gray_only = png_get_color_type(dec->png, dec->info) == PNG_COLOR_TYPE_GRAY && !dec->has_alpha;
+    if (channels != (dec->has_alpha ? 4 : 3) && !(channels == 1 && gray_only)) return CPNG_ERR_BAD_ARGUMENT;
     png_structp png = dec->png;
     png_infop pi = dec->info;
     const size_t width = png_get_image_width(png, pi);
@@ -135,7 +136,7 @@ int32_t cpng_decoder_decode(cpng_decoder *dec, int32_t channels, uint8_t *out, s
     const int type = png_get_color_type(png, pi);
     png_set_expand(png);  // palette -> RGB, gray < 8 bit -> 8 bit, tRNS -> alpha
     if (png_get_bit_depth(png, pi) == 16) png_set_scale_16(png);  // rounds; strip_16 would truncate
-    if (!(type & PNG_COLOR_MASK_COLOR)) png_set_gray_to_rgb(png);
+    if (!(type & PNG_COLOR_MASK_COLOR) && channels != 1) png_set_gray_to_rgb(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, pi);
     if (png_get_rowbytes(png, pi) != stride || png_get_channels(png, pi) != channels)

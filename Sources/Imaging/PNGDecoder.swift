@@ -17,6 +17,52 @@ public struct PNGDecoder: Sendable {
 
     /// `data` is only borrowed for the duration of the call.
     public func decode(_ data: UnsafeRawBufferPointer) throws(ImagingError) -> DecodedImage {
+        try withHeader(data) { handle, info, icc, orientation throws(ImagingError) in
+            let width = Int(info.width), height = Int(info.height)
+            let hasAlpha = info.has_alpha != 0
+            let channels = hasAlpha ? 4 : 3
+            let decoded = try Self.samples(handle, width: width, height: height, channels: channels)
+
+            var rgb = decoded
+            var alpha: [UInt8]? = nil
+            if hasAlpha {
+                switch alphaPolicy {
+                case let .composite(red, green, blue):
+                    rgb = Self.composite(rgba: decoded, pixelCount: width * height, background: (red, green, blue))
+                case .preserve:
+                    (rgb, alpha) = Self.split(rgba: decoded, pixelCount: width * height)
+                }
+            }
+            let upright = orientation.apply(to: rgb, width: width, height: height, channels: 3)
+            let uprightAlpha = alpha.map { orientation.apply(to: $0, width: width, height: height, channels: 1).pixels }
+            return DecodedImage(
+                image: RGBImage(width: upright.width, height: upright.height, pixels: upright.pixels),
+                alpha: uprightAlpha, iccProfile: icc, orientation: orientation, format: .png, hadAlpha: hasAlpha,
+                isGrayscale: info.color_type & 2 == 0)  // PNG_COLOR_MASK_COLOR clear: types 0 and 4
+        }
+    }
+
+    /// The upright 8-bit samples of a gray PNG without transparency (colour type 0, any bit depth),
+    /// one byte per pixel and no RGB expansion: label maps are sent this way, at the photo's size.
+    /// Nil for any other kind of PNG (decode it with `decode`); errors as `decode`.
+    public func decodeGrayscale(_ bytes: [UInt8]) throws(ImagingError) -> GrayImage? {
+        try CBuffers.withBytes(bytes) { data throws(ImagingError) in
+            try withHeader(data) { handle, info, _, orientation throws(ImagingError) -> GrayImage? in
+                guard info.color_type == 0, info.has_alpha == 0 else { return nil }
+                let width = Int(info.width), height = Int(info.height)
+                let gray = try Self.samples(handle, width: width, height: height, channels: 1)
+                let upright = orientation.apply(to: gray, width: width, height: height, channels: 1)
+                return GrayImage(width: upright.width, height: upright.height, pixels: upright.pixels)
+            }
+        }
+    }
+
+    /// Checks the declared size, opens libpng on `data` and reads the header, then hands the handle
+    /// (valid during `body`), the header, the ICC profile and the EXIF orientation to `body`.
+    private func withHeader<R>(
+        _ data: UnsafeRawBufferPointer,
+        _ body: (OpaquePointer, cpng_info, [UInt8]?, ExifOrientation) throws(ImagingError) -> R
+    ) throws(ImagingError) -> R {
         guard let base = data.baseAddress, data.count > 0 else { throw .emptyInput }
         // Read the declared size ourselves first: the limit error can then say
         // what was declared, and libpng never sees a bomb's IHDR.
@@ -31,14 +77,15 @@ public struct PNGDecoder: Sendable {
 
         var info = cpng_info()
         let headerStatus = cpng_decoder_read_header(handle, &info)
-        guard headerStatus == Int32(CPNG_OK.rawValue) else { throw error(for: headerStatus, handle: handle) }
-        let width = Int(info.width), height = Int(info.height)
-        try limits.check(format: .png, width: width, height: height)
+        guard headerStatus == Int32(CPNG_OK.rawValue) else { throw Self.error(for: headerStatus, handle: handle) }
+        try limits.check(format: .png, width: Int(info.width), height: Int(info.height))
         let icc = CBuffers.copy(info.icc, info.icc_len)
         let orientation = CBuffers.copy(info.exif, info.exif_len).flatMap { EXIFReader.orientation(tiff: $0) } ?? .up
-        let hasAlpha = info.has_alpha != 0
+        return try body(handle, info, icc, orientation)
+    }
 
-        let channels = hasAlpha ? 4 : 3
+    /// All pixels as `channels` interleaved bytes.
+    private static func samples(_ handle: OpaquePointer, width: Int, height: Int, channels: Int) throws(ImagingError) -> [UInt8] {
         let count = width * height * channels
         var status = Int32(CPNG_OK.rawValue)
         let decoded = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -46,23 +93,7 @@ public struct PNGDecoder: Sendable {
             initialized = status == Int32(CPNG_OK.rawValue) ? count : 0
         }
         guard status == Int32(CPNG_OK.rawValue) else { throw error(for: status, handle: handle) }
-
-        var rgb = decoded
-        var alpha: [UInt8]? = nil
-        if hasAlpha {
-            switch alphaPolicy {
-            case let .composite(red, green, blue):
-                rgb = Self.composite(rgba: decoded, pixelCount: width * height, background: (red, green, blue))
-            case .preserve:
-                (rgb, alpha) = Self.split(rgba: decoded, pixelCount: width * height)
-            }
-        }
-        let upright = orientation.apply(to: rgb, width: width, height: height, channels: 3)
-        let uprightAlpha = alpha.map { orientation.apply(to: $0, width: width, height: height, channels: 1).pixels }
-        return DecodedImage(
-            image: RGBImage(width: upright.width, height: upright.height, pixels: upright.pixels),
-            alpha: uprightAlpha, iccProfile: icc, orientation: orientation, format: .png, hadAlpha: hasAlpha,
-            isGrayscale: info.color_type & 2 == 0)  // PNG_COLOR_MASK_COLOR clear: types 0 and 4
+        return decoded
     }
 
     /// Walks the chunk headers before libpng sees the data and returns the
@@ -156,7 +187,7 @@ public struct PNGDecoder: Sendable {
         return (rgb, alpha)
     }
 
-    private func error(for status: Int32, handle: OpaquePointer) -> ImagingError {
+    private static func error(for status: Int32, handle: OpaquePointer) -> ImagingError {
         let message = String(cString: cpng_decoder_message(handle))
         switch UInt32(bitPattern: status) {
         case CPNG_ERR_TRUNCATED.rawValue: return .truncated(format: .png, detail: message)

@@ -44,7 +44,8 @@ cpng_decoder *cpng_decoder_create(const uint8_t *data, size_t len,
 // Reads chunks up to the first IDAT. Allocates no pixel memory.
 int32_t cpng_decoder_read_header(cpng_decoder *dec, cpng_info *info);
 // Decodes to 8-bit interleaved RGB (channels 3) or RGBA (channels 4, only when
-// info.has_alpha) into `out`, exactly width*height*channels bytes. 16-bit
+// info.has_alpha), or to 8-bit gray (channels 1, only for a gray image without
+// transparency) into `out`, exactly width*height*channels bytes. 16-bit
 // samples are scaled with rounding, palettes and low bit depths expanded,
 // Adam7 de-interlaced.
 int32_t cpng_decoder_decode(cpng_decoder *dec, int32_t channels, uint8_t *out, size_t out_len);
