@@ -47,27 +47,32 @@ struct LabelMap: Sendable {
     }
 
     func coverage(presetCount: Int) -> [Double] {
-        // Four 256-bin histograms over raw bytes, summed at the end: runs of one label would
-        // otherwise make every increment wait for the previous one (12 M labels at 12 MP).
-        var counts = [Int](repeating: 0, count: 4 * 256)
-        counts.withUnsafeMutableBufferPointer { bins in
-            labels.withUnsafeBufferPointer { l in
-                let n = l.count, body = n & ~3
-                var i = 0
-                while i < body {
-                    bins[Int(l[i])] += 1
-                    bins[256 + Int(l[i + 1])] += 1
-                    bins[512 + Int(l[i + 2])] += 1
-                    bins[768 + Int(l[i + 3])] += 1
-                    i += 4
-                }
-                for j in body..<n { bins[Int(l[j])] += 1 }
-            }
-        }
         let total = Double(max(1, labels.count))
-        return (0..<presetCount).map { (k: Int) -> Double in
-            let count: Int = counts[k] + counts[256 + k] + counts[512 + k] + counts[768 + k]
-            return Double(count) / total
+        return labels.withUnsafeBufferPointer { l in
+            guard l.count > 0 else { return [Double](repeating: 0, count: presetCount) }
+            guard presetCount <= 8 else {
+                var counts = [Int](repeating: 0, count: 256)
+                for label in l { counts[Int(label)] += 1 }
+                return (0..<presetCount).map { Double(counts[$0]) / total }
+            }
+            // Eight labels per step (SWAR): a word's bytes equal to the preset become zero under
+            // xor, and each zero byte leaves exactly its top bit in `zero`, counted by popcount.
+            // A histogram's scattered increments, and Swift's byte loops, run a byte at a time
+            // (12 M labels at 12 MP).
+            return (0..<presetCount).map { k -> Double in
+                let pattern = UInt64(k) &* 0x0101_0101_0101_0101
+                let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+                let words = l.count / 8
+                let raw = UnsafeRawPointer(l.baseAddress!)
+                var count = 0
+                for w in 0..<words {
+                    let x = raw.loadUnaligned(fromByteOffset: 8 * w, as: UInt64.self) ^ pattern
+                    let zero = ~(((x & low7) &+ low7) | x | low7)
+                    count &+= zero.nonzeroBitCount
+                }
+                for i in (8 * words)..<l.count where l[i] == UInt8(k) { count += 1 }
+                return Double(count) / total
+            }
         }
     }
 

@@ -14,6 +14,20 @@ enum UserMap: Sendable {
     case weights(WeightMap)
 
     init(png: [UInt8], presetCount k: Int, width: Int, height: Int) throws(AdjustError) {
+        // The usual map, an 8-bit gray label PNG at the photo's size, is read as one byte per
+        // pixel; everything else goes through the RGB(A) decode below.
+        let gray: GrayImage?
+        do {
+            gray = try PNGDecoder().decodeGrayscale(png)
+        } catch {
+            throw .invalidMap("not a readable PNG (\(error))")
+        }
+        if let gray {
+            guard gray.width > 0, gray.height > 0 else { throw .invalidMap("the map is empty") }
+            try Self.checkRange(gray.pixels, presetCount: k)
+            self = .labels(LabelMap(width: gray.width, height: gray.height, labels: gray.pixels).resized(width: width, height: height))
+            return
+        }
         let decoded: DecodedImage
         do {
             // Weights in alpha must reach us unblended.
@@ -45,31 +59,36 @@ enum UserMap: Sendable {
             throw .invalidMap("the map has \(stored) channels (with alpha); this style has K = \(k) presets: send an 8-bit grayscale label PNG (values 0..\(k - 1)) or a PNG with exactly \(k) channels of weights (\(Self.weightLayout(k)))")
         }
         var labels = [UInt8](repeating: 0, count: n)
-        var outOfRange = 0
-        var largest: UInt8 = 0
-        // Raw pointers: this loop visits every pixel of a photo-sized map (12 M at 12 MP).
-        let firstColoured: Int? = source.pixels.withUnsafeBufferPointer { p in
+        // One branch-free pass over every pixel of a photo-sized map (12 M at 12 MP): the label is
+        // the red byte; any difference between the channels and the largest label are folded up,
+        // and only a map that fails is walked again to say where.
+        var coloured: UInt8 = 0, largest: UInt8 = 0
+        source.pixels.withUnsafeBufferPointer { p in
             labels.withUnsafeMutableBufferPointer { out in
                 for i in 0..<n {
-                    let r = p[3 * i]
-                    guard r == p[3 * i + 1] && r == p[3 * i + 2] else { return i }
-                    if Int(r) >= k {
-                        outOfRange += 1
-                        largest = max(largest, r)
-                    }
+                    let r = p[3 * i], g = p[3 * i + 1], b = p[3 * i + 2]
+                    coloured |= (r ^ g) | (r ^ b)
+                    largest = max(largest, r)
                     out[i] = r
                 }
-                return nil
             }
         }
-        if let i = firstColoured {
+        let pixels = source.pixels
+        let isColoured = { (i: Int) -> Bool in pixels[3 * i] != pixels[3 * i + 1] || pixels[3 * i] != pixels[3 * i + 2] }
+        if coloured != 0, let i = (0..<n).first(where: isColoured) {
             let (r, g, b) = (source.pixels[3 * i], source.pixels[3 * i + 1], source.pixels[3 * i + 2])
             throw .invalidMap("a label map must be a grayscale image of preset indices 0..\(k - 1); pixel \(i % source.width),\(i / source.width) has colour (\(r),\(g),\(b)) — for weights send exactly \(k) channels (\(Self.weightLayout(k)))")
         }
-        guard outOfRange == 0 else {
-            throw .invalidMap("\(outOfRange) pixels have preset indices up to \(largest), but this style has K = \(k) presets (indices 0..\(k - 1))")
-        }
+        if Int(largest) >= k { try Self.checkRange(labels, presetCount: k) }
         self = .labels(LabelMap(width: source.width, height: source.height, labels: labels).resized(width: width, height: height))
+    }
+
+    /// Refuses labels ≥ K, saying how many and the largest.
+    static func checkRange(_ labels: [UInt8], presetCount k: Int) throws(AdjustError) {
+        let largest = labels.withUnsafeBufferPointer { p in p.reduce(UInt8(0)) { Swift.max($0, $1) } }
+        guard Int(largest) >= k else { return }
+        let outOfRange = labels.reduce(0) { $0 + (Int($1) >= k ? 1 : 0) }
+        throw .invalidMap("\(outOfRange) pixels have preset indices up to \(largest), but this style has K = \(k) presets (indices 0..\(k - 1))")
     }
 
     static func weightLayout(_ k: Int) -> String {
