@@ -48,6 +48,22 @@ public struct JSONWriter: Sendable {
 
     private mutating func writeString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escape at all (the base64 of a photo is megabytes of them): one
+        // scan, then one copy, instead of a switch and an append per byte.
+        let copied = s.utf8.withContiguousStorageIfAvailable { raw -> Bool in
+            guard !raw.contains(where: Self.needsEscape) else { return false }
+            bytes.append(contentsOf: raw)
+            return true
+        } ?? false
+        if !copied { writeEscaped(s) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte == 0x7F
+    }
+
+    private mutating func writeEscaped(_ s: String) {
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
@@ -61,6 +77,5 @@ public struct JSONWriter: Sendable {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
