@@ -14,7 +14,7 @@ JOBS ?= $(shell nproc)
 BUILD_PACKAGES := libjpeg-dev libpng-dev libopenblas-dev pkg-config
 BENCH_PACKAGES := wrk
 
-.PHONY: all deps deps-bench build build-debug run test test-tsan test-asan bench bench-http bench-imaging clean
+.PHONY: all deps deps-bench build build-debug run test test-tsan test-asan bench bench-http bench-imaging bench-summary clean
 
 all: build
 
@@ -57,6 +57,11 @@ test-asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
 bench: bench-http bench-imaging bench-inference bench-e2e
+	python3 bench/summary.py
+
+# bench/results/latest.json from the result files above (headline ratios, goals, machine).
+bench-summary:
+	python3 bench/summary.py
 
 # HTTPCore against Hummingbird 2 and FlyingFox with wrk (bench/http, a separate package).
 bench-http: deps-bench
