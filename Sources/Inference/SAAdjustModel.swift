@@ -3,9 +3,11 @@ import Dispatch
 /// SA-AdjustNet on the CPU: the frozen ResNet-50 trunk (shared weights) plus one trained head file.
 ///
 /// Use: `context(rgb:)` once per photo at the working resolution (long side `description.workingLongSide`,
-/// resized by the caller), cache the result, then `render(lab:context:map:)` at any resolution, as
-/// often as the map changes. Inputs and outputs are planar Float tensors: sRGB in [0, 1] for the trunk,
-/// CIELab (L in [0, 100]) for the colour pass; conversion is the caller's (Imaging's) business.
+/// resized by the caller), then `plan(…)` once for the photo's full size, cache both, then
+/// `render(_:context:map:threads:io:rows:)` as often as the map changes. The trunk takes a planar
+/// Float tensor of sRGB in [0, 1]; the colour pass reads and writes CIELab (L in [0, 100]) rows
+/// through a `LabRowIO`, so the caller keeps the photo in whatever form suits it (the service: 8-bit
+/// sRGB, converted per row by Imaging); `render(lab:…)` does the same over Lab planes.
 /// Immutable and Sendable: one model serves all workers; each worker brings its own workspaces.
 public struct SAAdjustModel: Sendable {
     public let description: ModelDescription

@@ -677,7 +677,7 @@ components:
           const: image/png
         timings_ms:
           type: object
-          description: Milliseconds per pipeline stage (decode, resize, context, map, render, encode, …).
+          description: "Milliseconds per pipeline stage: decode, resize, context, fit (the guided colour fit, near 0 below ~1 MP), map, render, encode for a new photo; map, render, encode for a re-render."
           additionalProperties:
             type: number
             minimum: 0

@@ -127,8 +127,8 @@ public struct AdjustPipeline: Sendable {
         let out = RGBImage(width: width, height: height, pixels: pixels)
         clock.lap("render")
 
-        // The photo and the map are independent encodes (JPEG ~0.15 s, PNG a few tens of ms at
-        // 12 MP): with two threads to spare they run at once.
+        // The photo and the map are independent encodes (at 12 MP the JPEG ~60-80 ms, the PNG a few
+        // tens of ms): with two threads to spare they run at once.
         let iccProfile = analysis.iccProfile, quality = options.quality
         let (jpegResult, mapResult) = Self.both(
             parallel: options.encodesMap && BLASThreads.count >= 2,

@@ -25,7 +25,7 @@ struct ReferenceRender: Sendable {
                 var y = 0
                 while y < height {
                     let o = old.baseAddress! + y * width, n = new.baseAddress! + y * width
-                    if !o.elementsEqual(n, count: width) {
+                    if memcmp(o, n, width) != 0 {
                         if let last = ranges.last, last.upperBound == y {
                             ranges[ranges.count - 1] = last.lowerBound..<(y + 1)
                         } else {
@@ -37,11 +37,5 @@ struct ReferenceRender: Sendable {
             }
         }
         return ranges
-    }
-}
-
-private extension UnsafePointer<UInt8> {
-    func elementsEqual(_ other: UnsafePointer<UInt8>, count: Int) -> Bool {
-        memcmp(self, other, count) == 0
     }
 }
