@@ -77,10 +77,10 @@ static inline __attribute__((always_inline)) void sa_linear_to_lab(int n, const 
     }
 }
 
-// Lab (stack chunk) to gamma-encoded sRGB clipped to [0, 1].
-static inline __attribute__((always_inline)) void sa_lab_to_rgb(int n, const float *restrict l, const float *restrict a,
-                                 const float *restrict b, float *restrict red, float *restrict green,
-                                 float *restrict blue) {
+// Lab (stack chunk) to linear RGB.
+static inline __attribute__((always_inline)) void sa_lab_to_linear(int n, const float *restrict l, const float *restrict a,
+                                    const float *restrict b, float *restrict red, float *restrict green,
+                                    float *restrict blue) {
     for (int i = 0; i < n; i++) {
         float fy = (l[i] + 16) * (1 / 116.0f);
         float fx = a[i] * (1 / 500.0f) + fy;
@@ -90,9 +90,21 @@ static inline __attribute__((always_inline)) void sa_lab_to_rgb(int n, const flo
         float y = sa_lab_f_inverse(fy);
         float z = sa_lab_f_inverse(fz) * sa_white_z;
         // skimage's rgb_from_xyz = inv(xyz_from_rgb), in full precision.
-        red[i] = sa_gamma(3.2404813432005266f * x - 1.5371515162713185f * y - 0.4985363261688878f * z);
-        green[i] = sa_gamma(-0.9692549499965682f * x + 1.8759900014898907f * y + 0.04155592655829284f * z);
-        blue[i] = sa_gamma(0.05564663913517716f * x - 0.20404133836651123f * y + 1.0573110696453443f * z);
+        red[i] = 3.2404813432005266f * x - 1.5371515162713185f * y - 0.4985363261688878f * z;
+        green[i] = -0.9692549499965682f * x + 1.8759900014898907f * y + 0.04155592655829284f * z;
+        blue[i] = 0.05564663913517716f * x - 0.20404133836651123f * y + 1.0573110696453443f * z;
+    }
+}
+
+// Lab (stack chunk) to gamma-encoded sRGB clipped to [0, 1].
+static inline __attribute__((always_inline)) void sa_lab_to_rgb(int n, const float *restrict l, const float *restrict a,
+                                 const float *restrict b, float *restrict red, float *restrict green,
+                                 float *restrict blue) {
+    sa_lab_to_linear(n, l, a, b, red, green, blue);
+    for (int i = 0; i < n; i++) {
+        red[i] = sa_gamma(red[i]);
+        green[i] = sa_gamma(green[i]);
+        blue[i] = sa_gamma(blue[i]);
     }
 }
 
@@ -145,24 +157,6 @@ void sa_lab_to_srgb(const float *l, const float *a, const float *b, float *red, 
         memcpy(red + s, r, (size_t)n * 4);
         memcpy(green + s, g, (size_t)n * 4);
         memcpy(blue + s, bl, (size_t)n * 4);
-    }
-}
-
-// Lab (stack chunk) to linear RGB.
-static inline __attribute__((always_inline)) void sa_lab_to_linear(int n, const float *restrict l, const float *restrict a,
-                                    const float *restrict b, float *restrict red, float *restrict green,
-                                    float *restrict blue) {
-    for (int i = 0; i < n; i++) {
-        float fy = (l[i] + 16) * (1 / 116.0f);
-        float fx = a[i] * (1 / 500.0f) + fy;
-        float fz_raw = fy - b[i] * (1 / 200.0f);
-        float fz = fz_raw < 0 ? 0 : fz_raw;
-        float x = sa_lab_f_inverse(fx) * sa_white_x;
-        float y = sa_lab_f_inverse(fy);
-        float z = sa_lab_f_inverse(fz) * sa_white_z;
-        red[i] = 3.2404813432005266f * x - 1.5371515162713185f * y - 0.4985363261688878f * z;
-        green[i] = -0.9692549499965682f * x + 1.8759900014898907f * y + 0.04155592655829284f * z;
-        blue[i] = 0.05564663913517716f * x - 0.20404133836651123f * y + 1.0573110696453443f * z;
     }
 }
 
