@@ -43,18 +43,24 @@ struct MapRowSampler {
     /// `argmax`, evaluated only where a segment's ends do not agree clearly.
     func labels(row y: Int, rowBuffers: UnsafeMutablePointer<Float>, into labels: UnsafeMutablePointer<UInt8>) {
         precondition(channels == 2, "segment labels are for two presets")
-        var off = 0
-        for (i, s) in samplers.enumerated() {
-            s.verticalRow(y, into: rowBuffers + off)
-            taps.rows[i] = UnsafePointer(rowBuffers + off)
-            off += s.rowBufferCount
-        }
+        interpolateRows(y, into: rowBuffers)
         bias.withUnsafeBufferPointer { b in
             segmentStarts.withUnsafeBufferPointer { starts in
                 sa_argmax2_segments_row(Int32(width), Int32(samplers.count), taps.rows, taps.lower, taps.upper,
                                         taps.weight, b.baseAddress, Int32(starts.count - 1), starts.baseAddress,
                                         Self.labelMargin, labels)
             }
+        }
+    }
+
+    /// Each piece's source rows interpolated to output row y, into `rowBuffers`, and the kernels'
+    /// row table pointed at them.
+    private func interpolateRows(_ y: Int, into rowBuffers: UnsafeMutablePointer<Float>) {
+        var off = 0
+        for (i, s) in samplers.enumerated() {
+            s.verticalRow(y, into: rowBuffers + off)
+            taps.rows[i] = UnsafePointer(rowBuffers + off)
+            off += s.rowBufferCount
         }
     }
 
@@ -68,12 +74,7 @@ struct MapRowSampler {
 
     /// out[x·channels + c] for output row y.
     func values(row y: Int, rowBuffers: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        var off = 0
-        for (i, s) in samplers.enumerated() {
-            s.verticalRow(y, into: rowBuffers + off)
-            taps.rows[i] = UnsafePointer(rowBuffers + off)
-            off += s.rowBufferCount
-        }
+        interpolateRows(y, into: rowBuffers)
         bias.withUnsafeBufferPointer { b in
             sa_sample_pieces_row(Int32(width), Int32(channels), Int32(samplers.count), taps.rows,
                                  taps.lower, taps.upper, taps.weight, b.baseAddress, out)
