@@ -167,7 +167,7 @@ public struct AdjustPipeline: Sendable {
         let result = photo.pixels.withUnsafeBufferPointer { src -> Result<RenderPlan, ModelError> in
             do throws(ModelError) {
                 return .success(try model.plan(height: height, width: width, context: context, method: .automatic) { y, row in
-                    LabConverter.srgb8ToLab(src.baseAddress! + y * 3 * width, l: row.l, a: row.a, b: row.b, count: row.count)
+                    LabRowIO.readSRGB8(row: y, of: src.baseAddress!, width: width, into: row)
                 })
             } catch {
                 return .failure(error)

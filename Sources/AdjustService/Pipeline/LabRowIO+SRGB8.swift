@@ -9,13 +9,18 @@ extension LabRowIO {
     static func srgb8(from source: UnsafePointer<UInt8>, into destination: UnsafeMutablePointer<UInt8>, width: Int) -> LabRowIO {
         let rows = ByteRows(source: source, destination: destination, width: width)
         return LabRowIO(
-            read: { y, row in
-                LabConverter.srgb8ToLab(rows.source + y * 3 * rows.width, l: row.l, a: row.a, b: row.b, count: row.count)
-            },
+            read: { y, row in readSRGB8(row: y, of: rows.source, width: rows.width, into: row) },
             write: { y, row in
                 LabConverter.labToSRGB8(l: row.l, a: row.a, b: row.b, count: row.count,
                                         into: rows.destination + y * 3 * rows.width)
             })
+    }
+}
+
+extension LabRowIO {
+    /// Row y of interleaved 8-bit sRGB `width` pixels wide, as Lab.
+    static func readSRGB8(row y: Int, of source: UnsafePointer<UInt8>, width: Int, into row: LabRow) {
+        LabConverter.srgb8ToLab(source + y * 3 * width, l: row.l, a: row.a, b: row.b, count: row.count)
     }
 }
 
