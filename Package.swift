@@ -35,6 +35,8 @@ let package = Package(
     targets: [
         // POSIX sockets and the Dispatch event sources that drive them.
         .target(name: "Sockets", dependencies: ["CSocketShim"], swiftSettings: strict),
+        // A pthread-backed lock that ThreadSanitizer can see (Synchronization.Mutex's futex it cannot).
+        .target(name: "Locks", swiftSettings: strict),
         // The few Glibc calls Swift cannot see without _GNU_SOURCE.
         .target(name: "CSocketShim"),
         // HTTP/1.1 server: parser, connections, router, multipart, problem details.
@@ -42,6 +44,7 @@ let package = Package(
             name: "HTTPCore",
             dependencies: [
                 "Sockets",
+                "Locks",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -56,7 +59,7 @@ let package = Package(
         // sRGB <-> Lab kernels, compiled per CPU level (target_clones).
         .target(name: "CColourSpace"),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CColourSpace"], swiftSettings: strict),
-        .target(name: "AdjustService", dependencies: ["Inference", "Imaging"], swiftSettings: strict),
+        .target(name: "AdjustService", dependencies: ["Inference", "Imaging", "Locks"], swiftSettings: strict),
         // glibc's mallopt, for the server's memory policy.
         .target(name: "CMallocShim"),
         .executableTarget(
@@ -64,6 +67,7 @@ let package = Package(
             dependencies: [
                 "HTTPCore",
                 "AdjustService",
+                "Locks",
                 "CMallocShim",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -72,8 +76,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"], swiftSettings: strict),
-        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets"], swiftSettings: strict),
-        .testTarget(name: "AdjustServiceTests", dependencies: ["AdjustService", "Imaging", "Inference"], swiftSettings: strict),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "Sockets", "Locks"], swiftSettings: strict),
+        .testTarget(name: "AdjustServiceTests", dependencies: ["AdjustService", "Imaging", "Inference", "Locks"], swiftSettings: strict),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTPCore", "AdjustService", "Imaging"], swiftSettings: strict),
         .testTarget(
             name: "InferenceTests",

@@ -1,6 +1,6 @@
 import AdjustService
 import HTTPCore
-import Synchronization
+import Locks
 
 /// The service's route table and the layers around it: CORS outside (so error answers carry
 /// CORS headers too), then metrics, then the router.
@@ -40,7 +40,7 @@ struct ServiceRoutes {
 
 /// The server, known only once it exists, for metrics that read its state at scrape time.
 final class ServerReference: Sendable {
-    private let server = Mutex<HTTPServer?>(nil)
+    private let server = LockedValue<HTTPServer?>(nil)
 
     func set(_ value: HTTPServer) { server.withLock { $0 = value } }
 

@@ -1,7 +1,7 @@
 import Dispatch
 @testable import HTTPCore
 import Sockets
-import Synchronization
+import Locks
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -224,7 +224,7 @@ struct ServerIntegrationTests {
 
     @Test func slowHeaderClientIsCutOffWhileOthersAreServed() async throws {
         try await withServer(configure: { $0.timeouts.header = .milliseconds(800) }, router: testRouter()) { _, port in
-            let slowResult = Locked<(status: Int?, closed: Bool)>((nil, false))
+            let slowResult = LockedValue<(status: Int?, closed: Bool)>((nil, false))
             let slow = Task.detached {
                 try await blocking {
                     let client = try TestClient(port: port, timeoutMilliseconds: 5000)
@@ -304,7 +304,7 @@ struct ServerIntegrationTests {
 
     @Test func manyConcurrentClients() async throws {
         try await withServer(router: testRouter()) { _, port in
-            let failures = Locked(0)
+            let failures = LockedValue(0)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<32 {
                     group.addTask {
@@ -474,7 +474,7 @@ struct MultipartUploadTests {
 @Suite(.serialized)
 struct BackPressureTests {
     @Test func slowConsumerBoundsBufferedBytes() async throws {
-        let peak = Locked(0)
+        let peak = LockedValue(0)
         var router = Router()
         router.post("/slow-sink") { request in
             var total = 0

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locks
 
 /// A fixed set of dedicated threads running CPU-heavy jobs (inference, encoding) behind a bounded
 /// queue: admission control for the service.
@@ -48,7 +48,7 @@ public final class WorkerPool: Sendable {
 
     public let workerCount: Int
     public let queueCapacity: Int
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     private let wakeup = DispatchSemaphore(value: 0)
 
     /// - Parameters:
@@ -79,7 +79,7 @@ public final class WorkerPool: Sendable {
         deadline: ContinuousClock.Instant? = nil,
         _ work: @escaping @Sendable (CancellationFlag) throws -> T
     ) async throws -> T {
-        let holder = Mutex<Job?>(nil)
+        let holder = LockedValue<Job?>(nil)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let job = Job(

@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 
 /// Analysed photos kept for re-rendering under an `ImageID`: a least-recently-used cache bounded
 /// by bytes (an analysed 512-px photo holds about 20 MB of context) and by age (a photo is a
@@ -33,7 +33,7 @@ public final class PhotoCache: Sendable {
 
     public let byteBudget: Int
     public let maxAge: Duration
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     public init(byteBudget: Int, maxAge: Duration = .seconds(3600)) {
         precondition(byteBudget >= 0)

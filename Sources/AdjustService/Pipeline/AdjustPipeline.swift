@@ -1,7 +1,7 @@
 import Dispatch
 public import Imaging
 public import Inference
-import Synchronization
+import Locks
 
 /// One style's whole path from uploaded bytes to retouched JPEG and map:
 /// decode → (max side) → working resolution → context (trunk, ReNet, map) → full-resolution colour
@@ -181,7 +181,7 @@ public struct AdjustPipeline: Sendable {
         parallel: Bool, _ first: @Sendable () -> A, _ second: @Sendable () -> B
     ) -> (A, B) {
         guard parallel else { return (first(), second()) }
-        let a = Mutex<A?>(nil), b = Mutex<B?>(nil)
+        let a = LockedValue<A?>(nil), b = LockedValue<B?>(nil)
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             if i == 0 { let v = first(); a.withLock { $0 = v } } else { let v = second(); b.withLock { $0 = v } }
         }

@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 
 /// Told when the body's consumer wants more bytes: the first time it asks (time to send
 /// `100 Continue`) and whenever it has drained the buffer below its low-water mark after the
@@ -24,7 +24,7 @@ final class BodyChannel: Sendable {
         var consumerGone = false
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     private let highWaterMark: Int
     private let lowWaterMark: Int
     private weak let delegate: (any BodyChannelDelegate)?

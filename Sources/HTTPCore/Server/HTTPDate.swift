@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +6,7 @@ import Glibc
 /// The IMF-fixdate for the `Date` header (RFC 9110 §5.6.7), formatted at most once per second
 /// for the whole process.
 enum HTTPDate {
-    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
+    private static let cache = LockedValue<(second: Int, text: String)>((-1, ""))
 
     static func now() -> String {
         var seconds = time(nil)

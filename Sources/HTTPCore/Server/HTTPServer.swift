@@ -1,7 +1,7 @@
 import Dispatch
 public import Logging
 public import Sockets
-import Synchronization
+import Locks
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +38,7 @@ public final class HTTPServer: Sendable {
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     public init(configuration: HTTPServerConfiguration, responder: some HTTPResponder, logger: Logger = Logger(label: "semadjust.http")) {
         core = HTTPServerCore(configuration: configuration, responder: responder, logger: logger)
@@ -114,7 +114,7 @@ public final class HTTPServer: Sendable {
             if state.withLock({ $0.acceptPaused }) { listener.source.resume() }
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumed = Mutex(false)
+            let resumed = LockedValue(false)
             let finish: @Sendable () -> Void = {
                 let first = resumed.withLock { done -> Bool in
                     defer { done = true }

@@ -1,7 +1,7 @@
 import Dispatch
 import Logging
 import Sockets
-import Synchronization
+import Locks
 
 /// What every connection of one server shares: configuration, the responder, the logger and the
 /// registry of open connections (for limits and graceful shutdown).
@@ -19,7 +19,7 @@ final class HTTPServerCore: Sendable {
         var onSlotFreed: (@Sendable () -> Void)?
     }
 
-    private let registry = Mutex(Registry())
+    private let registry = LockedValue(Registry())
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
         self.configuration = configuration

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locks
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +14,7 @@ final class SignalWatcher: Sendable {
         var waiter: CheckedContinuation<Int32, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     init(signals: [Int32]) {
         var sources: [any DispatchSourceSignal] = []

@@ -1,13 +1,13 @@
 import Foundation
 import HTTPCore
 import Logging
-import Synchronization
+import Locks
 
 /// One JSON object per line on standard error, for containers whose log collectors parse
 /// structured lines: `{"ts":…,"level":…,"label":…,"msg":…,<metadata>…}`.
 struct JSONLogHandler: LogHandler {
     /// Lines from concurrent threads must not interleave.
-    private static let output = Mutex<Void>(())
+    private static let output = LockedValue<Void>(())
 
     let label: String
     var logLevel: Logger.Level = .info

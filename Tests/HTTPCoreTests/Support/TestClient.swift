@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 import HTTPCore
 import Sockets
 #if canImport(Glibc)
@@ -141,10 +140,3 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     }
 }
 
-
-/// A lock-protected value that closures can share (a `Mutex` cannot be captured by escaping closures).
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}
