@@ -36,6 +36,7 @@ public final class HTTPServer: Sendable {
         var stopping = false
         var stopped = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        var acceptFailureLog = LogThrottle(interval: .seconds(10))
     }
 
     private let state = LockedValue(State())
@@ -159,14 +160,16 @@ public final class HTTPServer: Sendable {
             do {
                 accepted = try listener.accept()
             } catch {
+                let suppressed = state.withLock { $0.acceptFailureLog.admit(at: .now) }
+                let held = suppressed.map { $0 > 0 ? " (\($0) more since the last such line)" : "" }
                 switch error.errno {
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                     // Out of descriptors or memory: the pending connection stays in the backlog.
                     // Pause accepting briefly instead of spinning on a listener that stays readable.
-                    core.logger.warning("accept failed (\(error)); pausing accepts for 100 ms")
+                    if let held { core.logger.warning("accept failed (\(error)); pausing accepts for 100 ms\(held)") }
                     pauseAccepting(for: .milliseconds(100))
                 default:
-                    core.logger.error("accept failed: \(error)")
+                    if let held { core.logger.error("accept failed: \(error)\(held)") }
                 }
                 return
             }
