@@ -6,7 +6,9 @@
 --mode context : the +MSE / +Huber / +Huber+MT rows (--loss mse|huber, --mt 0 or 0.01)
 --mode map     : +S. --phases is a schedule of S-recipes, e.g. "paper:10" (the paper's expected loss with
                  class re-weighting alpha/beta) or "kmeans:2,em:8" (see README: initialise presets from
-                 k-means of target-input residuals, then EM with the target-based posterior).
+                 k-means of target-input residuals, then EM with the target-based posterior), or
+                 "mixture:1,paper:3" (initialise from a mixture of K global colour transforms fitted
+                 to the training pixels, see README: the xpro recipe).
 """
 import argparse
 import json
@@ -77,6 +79,37 @@ def kmeans(x, K, iters=50, seed=0):
         a = torch.cdist(x, c).argmin(1)
         c = torch.stack([x[a == k].mean(0) if (a == k).any() else c[k] for k in range(K)])
     return c
+
+
+def colour_design(lab):
+    """Per-pixel regressors of a global colour transform: L, a, b, L^2, 1 (unit Lab)."""
+    return torch.cat([lab, lab[:, :1] ** 2, torch.ones(len(lab), 1)], 1)
+
+
+def fit_colour_mixture(lab, tgt, K, init, iters=50):
+    """Hard-EM mixture of K global colour transforms (least-squares Lab -> Lab, quadratic in L):
+    each pixel goes to the transform that best maps its input colour to its target colour, each
+    transform is refitted to its pixels. Unsupervised (inputs and targets only, never the groups):
+    it finds *which edits* the photos contain, the starting point the map head is then taught.
+    Returns the K x 5 x 3 transforms."""
+    X, a = colour_design(lab), init
+    W = torch.zeros(K, X.shape[1], 3)
+    for _ in range(iters):
+        for k in range(K):
+            m = a == k
+            if m.sum() >= 4 * X.shape[1]:
+                W[k] = torch.linalg.lstsq(X[m], tgt[m]).solution
+        new = mixture_assign(W, lab, tgt)
+        if torch.equal(new, a):
+            break
+        a = new
+    return W
+
+
+def mixture_assign(W, lab, tgt):
+    """Index of the transform that maps each input colour closest to its target."""
+    pred = torch.einsum("nf,kfc->nkc", colour_design(lab), W)
+    return (pred - tgt.unsqueeze(1)).pow(2).sum(-1).argmin(1)
 
 
 def per_pixel_loss(out, tgt, kind):
@@ -182,6 +215,19 @@ def main(argv=None):
         x = torch.cat(feats)
         mu, sd = x.mean(0), x.std(0) + 1e-6
         centroids = (kmeans((x - mu) / sd, a.K, seed=a.seed), mu, sd)
+    transforms = None
+    if "mixture" in schedule:  # K global colour transforms, started from k-means of the a/b residuals
+        lab, tgt = [], []
+        for i in range(min(len(train_names), 200)):
+            it = loader.dataset[i]
+            lab.append(it["lab"][:512]); tgt.append(it["tgt"][:512])
+        lab, tgt = torch.cat(lab), torch.cat(tgt)
+        d = (tgt - lab)[:, 1:]
+        d = (d - d.mean(0)) / (d.std(0) + 1e-6)
+        init = torch.cdist(d, kmeans(d, a.K, seed=a.seed)).argmin(1)
+        transforms = fit_colour_mixture(lab, tgt, a.K, init)
+        shares = torch.bincount(mixture_assign(transforms, lab, tgt), minlength=a.K).float() / len(lab)
+        print(json.dumps({"mixture_shares": shares.round(decimals=3).tolist()}), flush=True)
     cfg = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()} | {"train_n": len(train_names), "val_n": len(val_names), "parse_classes": parse_classes}
     (a.out / "config.json").write_text(json.dumps(cfg, default=str, indent=1))
     log = open(a.out / "log.jsonl", "a")
@@ -214,6 +260,8 @@ def main(argv=None):
                         c, mu, sd = centroids
                         assign = torch.cdist((residual_features(torch.cat(b["lab"]), tgt) - mu) / sd, c).argmin(1)
                         r = F.one_hot(assign, a.K).float()
+                    elif recipe == "mixture":
+                        r = F.one_hot(mixture_assign(transforms, torch.cat(b["lab"]), tgt), a.K).float()
                     else:  # em: posterior from the gate prior and the per-preset fit to the target
                         se = (out_k - tgt.unsqueeze(1)).pow(2).sum(-1).detach()
                         T = a.em_temp * se.min(1).values.mean().clamp_min(1e-6)
@@ -252,6 +300,7 @@ def main(argv=None):
         print(json.dumps(rec), flush=True)
         log.write(json.dumps(rec) + "\n"); log.flush()
         torch.save({"state_dict": model.state_dict(), "config": cfg}, a.out / "model.pt")
+        torch.save({"state_dict": model.state_dict(), "config": cfg}, a.out / f"model-ep{ep}.pt")  # pick by val
     print(f"done in {time.time() - t_start:.0f} s")
 
 
