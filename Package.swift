@@ -58,7 +58,7 @@ let package = Package(
         // Codecs, EXIF orientation, sRGB <-> Lab, resampling.
         // sRGB <-> Lab kernels, compiled per CPU level (target_clones).
         .target(name: "CColourSpace"),
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CColourSpace"], swiftSettings: strict),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CColourSpace", "Locks"], swiftSettings: strict),
         .target(name: "AdjustService", dependencies: ["Inference", "Imaging", "Locks"], swiftSettings: strict),
         // glibc's mallopt, for the server's memory policy.
         .target(name: "CMallocShim"),

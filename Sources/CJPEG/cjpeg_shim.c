@@ -297,7 +297,7 @@ int32_t cjpeg_encode_rgb(const uint8_t *pixels, uint32_t width, uint32_t height,
     if (pixels == NULL || options == NULL || out == NULL || out_len == NULL ||
         width == 0 || height == 0 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION ||
         stride < (size_t)width * 3 || options->quality < 1 || options->quality > 100 ||
-        icc_len > 0xFFFFFFFFu) {
+        options->restart_interval < 0 || options->restart_interval > 65535 || icc_len > 0xFFFFFFFFu) {
         if (message != NULL) set_message(message, message_len, "invalid encoder arguments");
         return CJPEG_ERR_BAD_ARGUMENT;
     }
@@ -341,6 +341,7 @@ int32_t cjpeg_encode_rgb(const uint8_t *pixels, uint32_t width, uint32_t height,
     c->comp_info[1].h_samp_factor = c->comp_info[1].v_samp_factor = 1;
     c->comp_info[2].h_samp_factor = c->comp_info[2].v_samp_factor = 1;
     c->optimize_coding = options->optimize_coding ? TRUE : FALSE;
+    c->restart_interval = (unsigned int)options->restart_interval;
     if (options->progressive) jpeg_simple_progression(c);
 
     jpeg_start_compress(c, TRUE);

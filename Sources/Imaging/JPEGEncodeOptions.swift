@@ -8,12 +8,16 @@ public struct JPEGEncodeOptions: Sendable, Equatable {
     public var progressive: Bool
     /// Optimal Huffman tables: a few percent smaller for one extra pass.
     public var optimizeCoding: Bool
+    /// A restart marker after every this many MCUs (0: none, 0...65535). Decoders resynchronise at
+    /// each; `SegmentedJPEG` picks one that cuts every MCU row into equal segments.
+    public var restartInterval: Int
 
     public init(quality: Int = 90, chromaSubsampling: ChromaSubsampling = .yuv420,
-                progressive: Bool = false, optimizeCoding: Bool = true) {
+                progressive: Bool = false, optimizeCoding: Bool = true, restartInterval: Int = 0) {
         self.quality = quality
         self.chromaSubsampling = chromaSubsampling
         self.progressive = progressive
         self.optimizeCoding = optimizeCoding
+        self.restartInterval = restartInterval
     }
 }

@@ -70,6 +70,9 @@ typedef struct {
     int32_t subsampling_420;  // 1: 4:2:0 chroma, 0: 4:4:4
     int32_t progressive;
     int32_t optimize_coding;
+    // A restart marker after every this many MCUs (0: none). With an interval that divides the
+    // MCUs per row, each segment is a rectangle of whole MCUs that can be re-encoded on its own.
+    int32_t restart_interval;
 } cjpeg_encode_options;
 
 // Encodes interleaved RGB8 rows (stride bytes apart). On success *out is a
