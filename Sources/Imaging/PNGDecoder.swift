@@ -46,13 +46,21 @@ public struct PNGDecoder: Sendable {
     /// one byte per pixel and no RGB expansion: label maps are sent this way, at the photo's size.
     /// Nil for any other kind of PNG (decode it with `decode`); errors as `decode`.
     public func decodeGrayscale(_ bytes: [UInt8]) throws(ImagingError) -> GrayImage? {
+        try decodeGrayscaleSamples(bytes)?.image
+    }
+
+    /// `decodeGrayscale`, and whether the image is exactly the file's stored samples: 8 bits deep
+    /// and no orientation to apply, so that the file itself is a faithful encoding of it (a label
+    /// map can then be handed back as it came, without encoding it again).
+    public func decodeGrayscaleSamples(_ bytes: [UInt8]) throws(ImagingError) -> (image: GrayImage, storedAsIs: Bool)? {
         try CBuffers.withBytes(bytes) { data throws(ImagingError) in
-            try withHeader(data) { handle, info, _, orientation throws(ImagingError) -> GrayImage? in
+            try withHeader(data) { handle, info, _, orientation throws(ImagingError) -> (image: GrayImage, storedAsIs: Bool)? in
                 guard info.color_type == 0, info.has_alpha == 0 else { return nil }
                 let width = Int(info.width), height = Int(info.height)
                 let gray = try Self.samples(handle, width: width, height: height, channels: 1)
                 let upright = orientation.apply(to: gray, width: width, height: height, channels: 1)
-                return GrayImage(width: upright.width, height: upright.height, pixels: upright.pixels)
+                return (GrayImage(width: upright.width, height: upright.height, pixels: upright.pixels),
+                        info.bit_depth == 8 && orientation == .up)
             }
         }
     }

@@ -15,6 +15,17 @@ struct GrayscaleDecodeTests {
         #expect((0..<(Self.width * Self.height)).allSatisfy { rgb.pixels[3 * $0] == gray.pixels[$0] })
     }
 
+    /// Only an 8-bit, unrotated gray PNG is its samples as stored.
+    @Test func storedAsIsOnlyForEightBitUprightFiles() throws {
+        let png = try PNGEncoder().encode(pixels: Self.samples, width: Self.width, height: Self.height, channels: 1)
+        #expect(try PNGDecoder().decodeGrayscaleSamples(png)?.storedAsIs == true)
+        #expect(try PNGDecoder().decodeGrayscaleSamples(Fixtures.bytes("gray8.png"))?.storedAsIs == true)
+        for name in ["gray1.png", "gray4.png", "gray16.png"] {
+            let decoded = try #require(try PNGDecoder().decodeGrayscaleSamples(Fixtures.bytes(name)), "\(name)")
+            #expect(!decoded.storedAsIs, "\(name)")
+        }
+    }
+
     @Test func otherKindsAreNil() throws {
         let triple: [UInt8] = Self.samples.flatMap { [$0, $0 &+ 1, $0] }
         let rgb = try PNGEncoder().encode(pixels: triple, width: Self.width, height: Self.height, channels: 3)
