@@ -101,7 +101,8 @@ struct AffineColourGrid: Sendable {
     }
 
     /// Rows `rows` of the full-resolution output, read from and written to `io` through `buffers`:
-    /// out = lab + r̂(pixel) for the pixel's map.
+    /// out = lab + r̂(pixel) for the pixel's map. With a label map only the columns `rows` names for
+    /// each row are read and written (the other maps are sampled a whole row at a time).
     func apply(
         height h: Int, width w: Int, map: MapSource, context: ContextResult, rows: RowSet,
         io: LabRowIO, buffers: LabRowBuffers, scratch: inout ScratchBuffer
@@ -118,7 +119,6 @@ struct AffineColourGrid: Sendable {
         let rowGrids = base, pieceRows = base + sets * rowStride
         let logits = pieceRows + (needsLogits ? sampler.rowBufferCount : 0)
         let weights = base + sets * rowStride + logitsCount
-        let (input, output) = (buffers.input, buffers.output)
         var labels = [UInt8](repeating: 0, count: w)
         colTaps.lower.withUnsafeBufferPointer { lo in
         colTaps.upper.withUnsafeBufferPointer { hi in
@@ -129,11 +129,22 @@ struct AffineColourGrid: Sendable {
                 width: Int32(w), bins: Int32(bins), rowGrids: rowGrids, setStride: rowStride,
                 xLower: lo.baseAddress, xUpper: hi.baseAddress, xWeight: cw.baseAddress)
             for y in rows {
+                // Only a label map can be read for part of a row; the others are sampled whole.
+                let span: Range<Int>
+                if case .labels = map { span = rows.columns(of: y, width: w) } else { span = 0..<w }
+                if span.isEmpty { continue }
+                let x0 = span.lowerBound
+                let (input, output) = (buffers.input.span(span), buffers.output.span(span))
                 io.read(y, input)
+                // Only the grid columns the span's taps reach: a full row of the grid is as many
+                // floats as a few thousand pixels' work.
+                let cellFloats = bins * Self.node
+                let first = Int(lo[span.lowerBound]) * cellFloats
+                let count = (Int(hi[span.upperBound - 1]) + 1) * cellFloats - first
                 for s in 0..<sets {
-                    let grid = coefficients.pointer + s * setStride
+                    let grid = coefficients.pointer + s * setStride + first
                     sa_lerp(grid + Int(rowTaps.lower[y]) * rowStride, grid + Int(rowTaps.upper[y]) * rowStride,
-                            rowTaps.weight[y], rowStride, rowGrids + s * rowStride)
+                            rowTaps.weight[y], count, rowGrids + s * rowStride + first)
                 }
                 var labelled: UnsafePointer<UInt8>? = nil
                 var rowWeights: [UnsafePointer<Float>]? = nil
@@ -144,7 +155,7 @@ struct AffineColourGrid: Sendable {
                         MapRowSampler.argmax(logits, count: k, width: w, into: labelRow)
                         labelled = UnsafePointer(labelRow)
                     case let .labels(l):
-                        labelled = l + y * w
+                        labelled = l + y * w + x0
                     case let .planes(m):
                         let i = y * w
                         if Self.oneHotLabels(m + i, plane: plane, count: k, width: w, into: labelRow) {
@@ -170,7 +181,13 @@ struct AffineColourGrid: Sendable {
                         sa_guided_accumulate_weighted_row(&g, input.l, input.a, input.b, Int32(s), wk, output.l, output.a, output.b)
                     }
                 } else {
-                    sa_guided_apply_row(&g, input.l, input.a, input.b, labelled, output.l, output.a, output.b)
+                    // The span's columns: the kernel indexes its taps and labels from the span's start.
+                    var part = g
+                    part.width = Int32(span.count)
+                    part.xLower = lo.baseAddress! + x0
+                    part.xUpper = hi.baseAddress! + x0
+                    part.xWeight = cw.baseAddress! + x0
+                    sa_guided_apply_row(&part, input.l, input.a, input.b, labelled, output.l, output.a, output.b)
                 }
                 io.write(y, output)
             }

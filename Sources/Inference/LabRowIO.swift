@@ -1,13 +1,24 @@
 /// One row of Lab values handed between a streamed colour pass and its caller: `count` floats in
-/// each of the L, a and b buffers. The buffers belong to the render; they are valid during the call.
+/// each of the L, a and b buffers, for the photo's columns `x ..< x + count` (the whole row unless
+/// a re-render covers only part of it). The buffers belong to the render; they are valid during the
+/// call.
 public struct LabRow {
     public let l: UnsafeMutablePointer<Float>
     public let a: UnsafeMutablePointer<Float>
     public let b: UnsafeMutablePointer<Float>
     public let count: Int
+    /// The photo column of the first value.
+    public let x: Int
+
+    /// The columns `columns` of a row whose buffers start at column 0.
+    func span(_ columns: Range<Int>) -> LabRow {
+        let x0 = columns.lowerBound - x
+        return LabRow(l: l + x0, a: a + x0, b: b + x0, count: columns.count, x: columns.lowerBound)
+    }
 }
 
-/// Where a streamed colour pass reads its input rows and leaves its output rows. With it the photo
+/// Where a streamed colour pass reads its input rows (or the part of a row that `LabRow.x` and
+/// `count` name) and leaves its output rows. With it the photo
 /// never has to exist at full resolution as Lab planes (144 MB at 12 MP, and as much again for the
 /// result): the caller converts each row from and to whatever it keeps (8-bit sRGB) as the pass
 /// reaches it, in buffers that stay in cache.
@@ -35,16 +46,16 @@ public struct LabRowIO: Sendable {
         let plane = height * width
         return LabRowIO(
             read: { y, row in
-                let i = y * width
-                row.l.update(from: src.pointer + i, count: width)
-                row.a.update(from: src.pointer + plane + i, count: width)
-                row.b.update(from: src.pointer + 2 * plane + i, count: width)
+                let i = y * width + row.x
+                row.l.update(from: src.pointer + i, count: row.count)
+                row.a.update(from: src.pointer + plane + i, count: row.count)
+                row.b.update(from: src.pointer + 2 * plane + i, count: row.count)
             },
             write: { y, row in
-                let i = y * width
-                (dst.pointer + i).update(from: row.l, count: width)
-                (dst.pointer + plane + i).update(from: row.a, count: width)
-                (dst.pointer + 2 * plane + i).update(from: row.b, count: width)
+                let i = y * width + row.x
+                (dst.pointer + i).update(from: row.l, count: row.count)
+                (dst.pointer + plane + i).update(from: row.a, count: row.count)
+                (dst.pointer + 2 * plane + i).update(from: row.b, count: row.count)
             })
     }
 }
@@ -67,6 +78,6 @@ struct LabRowBuffers {
 
     private func row(_ first: Int) -> LabRow {
         let p = storage.pointer
-        return LabRow(l: p + first * stride, a: p + (first + 1) * stride, b: p + (first + 2) * stride, count: width)
+        return LabRow(l: p + first * stride, a: p + (first + 1) * stride, b: p + (first + 2) * stride, count: width, x: 0)
     }
 }

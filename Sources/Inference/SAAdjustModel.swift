@@ -162,17 +162,19 @@ public struct SAAdjustModel: Sendable {
     }
 
     /// The colour pass by a plan made earlier for this photo and `context` (the image_id loop),
-    /// over all rows or only `rows` (sorted, disjoint ranges; `io` sees no other row): a row's
-    /// output depends on nothing but its own pixels and map, so rendering only the rows whose map
-    /// changed, over the previous output, gives the same bytes as a full render.
+    /// over all rows or only `rows` (sorted, disjoint ranges; `io` sees no other row), and within
+    /// them, when `columns` (one range per photo row) is given, at least those columns: a pixel's
+    /// output depends on nothing but its own colour and map, so rendering only the pixels whose map
+    /// changed, over the previous output, gives the same bytes as a full render. The guided render
+    /// with a label map narrows rows to their columns; the others render the whole rows.
     public func render(
         _ plan: RenderPlan, context: ContextResult, map: MapChoice, threads: Int, io: LabRowIO,
-        rows: [Range<Int>]? = nil
+        rows: [Range<Int>]? = nil, columns: [Range<Int>]? = nil
     ) throws(ModelError) {
         let (h, w) = (plan.height, plan.width)
         try validate(height: h, width: w, context: context, map: map)
-        guard let selection = rows.map({ RowSet($0, height: h) }) ?? RowSet(0..<h) else {
-            throw .invalidInput("rows must be sorted, disjoint ranges inside 0..<\(h)")
+        guard let selection = RowSet(rows ?? [0..<h], columns: columns, height: h, width: w) else {
+            throw .invalidInput("rows must be sorted, disjoint ranges inside 0..<\(h), columns \(h) ranges inside 0..<\(w)")
         }
         let grid = plan.grid
         let bands = max(1, min(threads, selection.count))

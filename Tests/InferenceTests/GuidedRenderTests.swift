@@ -172,14 +172,21 @@ import Testing
         var input: [[Float]]
         var output: [[Float]?]
         var writes: [Int]
+        /// The columns of each row read and written (the last call's).
+        var readColumns: [Range<Int>?]
+        var writtenColumns: [Range<Int>?]
         var readsAfterFirstWrite = 0
         var anyWritten = false
+        let width: Int
 
         init(_ lab: Tensor) {
             let (h, w) = (lab.height, lab.width)
             input = (0..<h).map { y in (0..<w).flatMap { x in (0..<3).map { lab[$0, y, x] } } }
             output = Array(repeating: nil, count: h)
             writes = Array(repeating: 0, count: h)
+            readColumns = Array(repeating: nil, count: h)
+            writtenColumns = Array(repeating: nil, count: h)
+            width = w
         }
 
         var io: LabRowIO {
@@ -187,15 +194,23 @@ import Testing
                 read: { y, row in
                     self.lock.lock(); defer { self.lock.unlock() }
                     if self.anyWritten { self.readsAfterFirstWrite += 1 }
-                    for x in 0..<row.count {
-                        row.l[x] = self.input[y][3 * x]; row.a[x] = self.input[y][3 * x + 1]; row.b[x] = self.input[y][3 * x + 2]
+                    self.readColumns[y] = row.x..<(row.x + row.count)
+                    for i in 0..<row.count {
+                        let x = row.x + i
+                        row.l[i] = self.input[y][3 * x]; row.a[i] = self.input[y][3 * x + 1]; row.b[i] = self.input[y][3 * x + 2]
                     }
                 },
                 write: { y, row in
                     self.lock.lock(); defer { self.lock.unlock() }
                     self.anyWritten = true
                     self.writes[y] += 1
-                    self.output[y] = (0..<row.count).flatMap { [row.l[$0], row.a[$0], row.b[$0]] }
+                    self.writtenColumns[y] = row.x..<(row.x + row.count)
+                    var out = self.output[y] ?? Array(repeating: .nan, count: 3 * self.width)
+                    for i in 0..<row.count {
+                        let x = row.x + i
+                        (out[3 * x], out[3 * x + 1], out[3 * x + 2]) = (row.l[i], row.a[i], row.b[i])
+                    }
+                    self.output[y] = out
                     // The buffers are the callee's: scribbling over them must not matter.
                     row.l.update(repeating: .nan, count: row.count)
                 })
@@ -241,6 +256,49 @@ import Testing
             #expect(throws: ModelError.self) {
                 try t.model.render(plan, context: t.context, map: .soft, threads: 2, io: rows.io, rows: bad)
             }
+        }
+    }
+
+    /// A re-render of a repainted rectangle of a label map, guided: only the rectangle's columns of
+    /// its rows are read and written, and over the first render's output they give the full render.
+    @Test func columnsNarrowAGuidedLabelRender() throws {
+        let t = try GuidedRenderTests()
+        let (h, w) = (GuidedRenderTests.height, GuidedRenderTests.width)
+        let plan = try t.model.plan(height: h, width: w, context: t.context, method: .guided(GuidedRenderTests.settings)) { y, row in
+            for i in 0..<row.count {
+                let x = row.x + i
+                (row.l[i], row.a[i], row.b[i]) = (t.lab[0, y, x], t.lab[1, y, x], t.lab[2, y, x])
+            }
+        }
+        #expect(plan.isGuided)
+        let before = (0..<(h * w)).map { UInt8(($0 % w) * 2 / w) }
+        let (xs, ys) = (37..<161, 20..<95)
+        var after = before
+        for y in ys { for x in xs { after[y * w + x] = 1 - before[y * w + x] } }
+        let first = Rows(t.lab), full = Rows(t.lab)
+        try t.model.render(plan, context: t.context, map: .labels(before), threads: 2, io: first.io)
+        try t.model.render(plan, context: t.context, map: .labels(after), threads: 2, io: full.io)
+
+        let partial = Rows(t.lab)
+        partial.output = first.output
+        let columns = (0..<h).map { ys.contains($0) ? xs : 0..<0 }
+        try t.model.render(plan, context: t.context, map: .labels(after), threads: 3, io: partial.io, rows: [ys], columns: columns)
+        for y in 0..<h {
+            #expect(partial.writes[y] == (ys.contains(y) ? 1 : 0), "row \(y)")
+            if ys.contains(y) {
+                #expect(partial.readColumns[y] == xs && partial.writtenColumns[y] == xs, "row \(y)")
+            }
+            #expect(partial.output[y] == full.output[y], "row \(y)")
+        }
+        // The repaint changed the output, so equality above is not the first render's.
+        #expect(first.output[ys.lowerBound] != full.output[ys.lowerBound])
+        // Columns outside the photo, or not one range per row, are refused.
+        #expect(throws: ModelError.self) {
+            try t.model.render(plan, context: t.context, map: .labels(after), threads: 1, io: partial.io, rows: [ys],
+                               columns: Array(repeating: 0..<(w + 1), count: h))
+        }
+        #expect(throws: ModelError.self) {
+            try t.model.render(plan, context: t.context, map: .labels(after), threads: 1, io: partial.io, rows: [ys], columns: [xs])
         }
     }
 

@@ -12,15 +12,15 @@ extension LabRowIO {
             read: { y, row in readSRGB8(row: y, of: rows.source, width: rows.width, into: row) },
             write: { y, row in
                 LabConverter.labToSRGB8(l: row.l, a: row.a, b: row.b, count: row.count,
-                                        into: rows.destination + y * 3 * rows.width)
+                                        into: rows.destination + (y * rows.width + row.x) * 3)
             })
     }
 }
 
 extension LabRowIO {
-    /// Row y of interleaved 8-bit sRGB `width` pixels wide, as Lab.
+    /// Row y (the columns `row` covers) of interleaved 8-bit sRGB `width` pixels wide, as Lab.
     static func readSRGB8(row y: Int, of source: UnsafePointer<UInt8>, width: Int, into row: LabRow) {
-        LabConverter.srgb8ToLab(source + y * 3 * width, l: row.l, a: row.a, b: row.b, count: row.count)
+        LabConverter.srgb8ToLab(source + (y * width + row.x) * 3, l: row.l, a: row.a, b: row.b, count: row.count)
     }
 }
 
