@@ -21,6 +21,10 @@ struct PhotoCacheTests {
         let fresh = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: map))
         #expect(again.jpeg == fresh.jpeg, "re-rendering a cached analysis gives the same bytes as a new request")
         #expect(again.usedUserMap && again.coverage == [0, 1])
+        // A 10×10 map is resized to the photo, so it is encoded afresh at the photo's size.
+        let returnedPNG = try #require(again.mapPNG)
+        let returned = try #require(try PNGDecoder().decodeGrayscale(returnedPNG))
+        #expect(again.mapPNG != map && returned.width == 96 && returned.height == 64 && returned.pixels.allSatisfy { $0 == 1 })
         #expect(throws: AdjustError.self) { try pipeline.render(first.analysis, options: AdjustOptions(maxSide: 64)) }
     }
 
@@ -39,11 +43,50 @@ struct PhotoCacheTests {
 
         let again = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: map))
         #expect(again.renderedRows == 15, "rows 10..<25 changed, nothing else")
+        #expect(again.mapPNG == map, "an 8-bit gray map at the photo's size comes back as it was sent")
         let fresh = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: map))
         #expect(fresh.renderedRows == height)
         #expect(again.jpeg == fresh.jpeg, "a partial re-render gives the bytes of a full render")
         let same = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: try #require(first.mapPNG)))
         #expect(same.renderedRows == 0 && same.jpeg == first.jpeg)
+    }
+
+    /// The same above the guided-render threshold, where a re-render renders only the repainted
+    /// columns of its rows and re-encodes only the JPEG segments they touch: still a full render's
+    /// bytes, for patches inside the photo, at its right edge and over every row.
+    @Test func repaintedPatchesOfAGuidedPhotoGiveAFullRendersBytes() throws {
+        let pipeline = try Fixture.pipeline()
+        let (width, height) = (1210, 890)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let inside = (400..<800).contains(x) && (300..<600).contains(y)
+                let i = 3 * (y * width + x)
+                pixels[i] = inside ? 240 : UInt8(truncatingIfNeeded: 40 + x / 6)
+                pixels[i + 1] = inside ? 200 : UInt8(truncatingIfNeeded: 60 + y / 5 + (x * 7 + y * 3) % 11)
+                pixels[i + 2] = inside ? 40 : 120
+            }
+        }
+        let photo = try JPEGEncoder().encode(RGBImage(width: width, height: height, pixels: pixels))
+        let first = try pipeline.adjust(imageBytes: photo)
+        let firstMap = try #require(first.mapPNG)
+        let discovered = try #require(try PNGDecoder().decodeGrayscale(firstMap))
+        for (xs, ys) in [(333..<517, 101..<260), (1190..<1210, 0..<890), (0..<605, 0..<890)] {
+            var labels = discovered.pixels
+            for y in ys { for x in xs { labels[y * width + x] = 1 - labels[y * width + x] } }
+            let map = try PNGEncoder().encode(pixels: labels, width: width, height: height, channels: 1)
+            let again = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: map))
+            #expect(again.renderedRows == ys.count)
+            let fresh = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: map))
+            #expect(again.jpeg == fresh.jpeg, "patch \(xs) × \(ys)")
+            #expect(again.jpeg != first.jpeg)
+        }
+        // At another quality than the first render's, the whole photo is encoded again.
+        var labels = discovered.pixels
+        for i in 0..<(width * 20) { labels[i] = 1 - labels[i] }
+        let map = try PNGEncoder().encode(pixels: labels, width: width, height: height, channels: 1)
+        let lower = try pipeline.render(first.analysis, options: AdjustOptions(quality: 70, mapPNG: map))
+        #expect(lower.jpeg == (try pipeline.adjust(imageBytes: photo, options: AdjustOptions(quality: 70, mapPNG: map))).jpeg)
     }
 
     @Test func leastRecentlyUsedPhotoIsEvictedFirst() throws {

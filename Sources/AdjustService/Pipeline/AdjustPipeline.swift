@@ -99,14 +99,24 @@ public struct AdjustPipeline: Sendable {
         clock.lap("map")
 
         // Streamed row by row from the cached bytes into the output's bytes (LabRowIO.srgb8). With a
-        // label map and the first render at hand, only the rows whose labels changed are rendered,
-        // over a copy of that render.
+        // label map and the first render at hand, only the pixels whose labels changed are rendered
+        // (per row, the columns from the first to the last change), over a copy of that render.
         var rows: [Range<Int>]? = nil
+        var columns: [Range<Int>]? = nil
         var pixels: [UInt8]
-        if case let .labels(labels) = choice, let reference = analysis.reference {
-            rows = reference.changedRows(labels, width: width)
-            pixels = reference.pixels
+        // With the first render's quality the JPEG is re-encoded only where the pixels changed.
+        var reencodes = false
+        let reference: ReferenceRender?
+        if case let .labels(labels) = choice, let first = analysis.reference {
+            let changes = first.changes(labels, width: width)
+            (rows, columns) = (changes.rows, changes.columns)
+            reencodes = first.jpeg.quality == options.quality
+            pixels = reencodes
+                ? first.canvas(copying: first.jpeg.reencodedRegions(changedColumns: changes.columns), width: width)
+                : first.pixels
+            reference = first
         } else {
+            reference = nil
             pixels = [UInt8](repeating: 0, count: width * height * 3)
         }
         var failure: ModelError?
@@ -116,7 +126,8 @@ public struct AdjustPipeline: Sendable {
                     do throws(ModelError) {
                         try model.render(
                             analysis.plan, context: analysis.context, map: choice, threads: BLASThreads.count,
-                            io: .srgb8(from: src.baseAddress!, into: out.baseAddress!, width: width), rows: rows)
+                            io: .srgb8(from: src.baseAddress!, into: out.baseAddress!, width: width), rows: rows,
+                            columns: columns)
                     } catch {
                         failure = error
                     }
@@ -127,18 +138,26 @@ public struct AdjustPipeline: Sendable {
         let out = RGBImage(width: width, height: height, pixels: pixels)
         clock.lap("render")
 
-        // The photo and the map are independent encodes (at 12 MP the JPEG ~60-80 ms, the PNG a few
-        // tens of ms): with two threads to spare they run at once.
+        // The photo and the map are independent encodes (at 12 MP the JPEG ~60-80 ms, the PNG ~35 ms):
+        // with two threads to spare they run at once, the JPEG's re-encode on the threads the PNG
+        // leaves (a nested concurrentPerform would run serially). A map handed back as it was sent
+        // costs nothing, so then the JPEG has every thread.
         let iccProfile = analysis.iccProfile, quality = options.quality
+        let changedColumns = reencodes ? columns : nil
+        let parallel = options.encodesMap && !labelMap.hasSourcePNG && BLASThreads.count >= 2
+        let threads = parallel ? BLASThreads.count - 1 : BLASThreads.count
         let (jpegResult, mapResult) = Self.both(
-            parallel: options.encodesMap && BLASThreads.count >= 2,
-            { () -> Result<[UInt8], AdjustError> in
+            parallel: parallel,
+            { () -> Result<SegmentedJPEG, AdjustError> in
                 do throws(ImagingError) {
-                    // Standard Huffman tables: optimal ones take a second pass that makes the encode of a
-                    // 12 MP photo 2-3x slower (libjpeg-turbo, q90: 193 vs 67 ms) for files 4-6 % smaller;
-                    // in the edit-and-re-render loop the encode is most of what a re-render costs.
-                    let options = JPEGEncodeOptions(quality: quality, optimizeCoding: false)
-                    return .success(try JPEGEncoder(options: options).encode(out, iccProfile: iccProfile))
+                    // A re-render at the first render's quality re-encodes only the segments whose
+                    // pixels it rendered. The JPEG has standard Huffman tables (segments must encode
+                    // alike apart; optimal tables would also cost a second pass, 2-3x the time at
+                    // 12 MP, for files 4-6 % smaller) and restart markers (~0.5 % of the file).
+                    if let reference, let changedColumns {
+                        return .success(try reference.jpeg.reencoding(out, changedColumns: changedColumns, threads: threads))
+                    }
+                    return .success(try SegmentedJPEG(encoding: out, quality: quality, iccProfile: iccProfile))
                 } catch {
                     return .failure(.encoding(error))
                 }
@@ -153,10 +172,10 @@ public struct AdjustPipeline: Sendable {
 
         var kept = analysis
         if analysis.reference == nil, case let .labels(labels) = choice {
-            kept = analysis.with(reference: ReferenceRender(labels: labels, pixels: pixels))
+            kept = analysis.with(reference: ReferenceRender(labels: labels, pixels: pixels, jpeg: jpeg))
         }
         return AdjustResult(
-            jpeg: jpeg, mapPNG: mapPNG, width: width, height: height, presetNames: presetNames,
+            jpeg: jpeg.bytes, mapPNG: mapPNG, width: width, height: height, presetNames: presetNames,
             coverage: coverage, usedUserMap: userMap != nil, stages: clock.stages,
             renderedRows: rows?.reduce(0) { $0 + $1.count } ?? height, analysis: kept)
     }

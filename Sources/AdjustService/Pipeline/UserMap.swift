@@ -16,16 +16,19 @@ enum UserMap: Sendable {
     init(png: [UInt8], presetCount k: Int, width: Int, height: Int) throws(AdjustError) {
         // The usual map, an 8-bit gray label PNG at the photo's size, is read as one byte per
         // pixel; everything else goes through the RGB(A) decode below.
-        let gray: GrayImage?
+        let decodedGray: (image: GrayImage, storedAsIs: Bool)?
         do {
-            gray = try PNGDecoder().decodeGrayscale(png)
+            decodedGray = try PNGDecoder().decodeGrayscaleSamples(png)
         } catch {
             throw .invalidMap("not a readable PNG (\(error))")
         }
-        if let gray {
+        if let (gray, storedAsIs) = decodedGray {
             guard gray.width > 0, gray.height > 0 else { throw .invalidMap("the map is empty") }
             try Self.checkRange(gray.pixels, presetCount: k)
-            self = .labels(LabelMap(width: gray.width, height: gray.height, labels: gray.pixels).resized(width: width, height: height))
+            // At the photo's size and stored as is, the upload is already the map to hand back.
+            let asSent = storedAsIs && gray.width == width && gray.height == height ? png : nil
+            self = .labels(LabelMap(width: gray.width, height: gray.height, labels: gray.pixels, sourcePNG: asSent)
+                .resized(width: width, height: height))
             return
         }
         let decoded: DecodedImage
