@@ -23,4 +23,26 @@ struct JSONWriterTests {
         let raw = String(decoding: writer.bytes, as: UTF8.self)
         #expect(!raw.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "control characters are escaped")
     }
+
+    /// Base64 members equal Foundation's encoding for every tail length, and sit in valid JSON.
+    @Test func base64MembersMatchFoundation() throws {
+        var state: UInt64 = 7
+        // Small sizes only: a debug-build loop over megabytes would hold a test thread for seconds
+        // and starve the socket tests that run beside it.
+        for count in Array(0..<40) + [3000, 3001, 3002] {
+            let data = (0..<count).map { _ -> UInt8 in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            }
+            var writer = JSONWriter(capacity: count * 2)
+            writer.beginObject()
+            writer.member("a", 1)
+            writer.member("image", base64: data)
+            writer.member("after", true)
+            writer.endObject()
+            let parsed = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
+            #expect(parsed["image"] as? String == Data(data).base64EncodedString(), "\(count) bytes")
+            #expect(parsed["a"] as? Int == 1 && parsed["after"] as? Bool == true)
+        }
+    }
 }

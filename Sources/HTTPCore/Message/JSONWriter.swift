@@ -6,6 +6,10 @@ public struct JSONWriter: Sendable {
 
     public init() { bytes.reserveCapacity(256) }
 
+    /// A writer whose buffer holds `capacity` bytes before it grows (a document with megabytes of
+    /// base64 in it is then built without copying itself on the way).
+    public init(capacity: Int) { bytes.reserveCapacity(max(256, capacity)) }
+
     public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
     public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
     public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
@@ -33,6 +37,47 @@ public struct JSONWriter: Sendable {
     public mutating func member(_ name: String, _ v: Int) { key(name); value(v) }
     public mutating func member(_ name: String, _ v: Bool) { key(name); value(v) }
     public mutating func member(_ name: String, _ v: Double) { key(name); value(v) }
+    /// `name` with the standard base64 (RFC 4648, padded) of `data` as its string value, written
+    /// straight into the document: no intermediate String, and base64 needs no escaping.
+    public mutating func member(_ name: String, base64 data: [UInt8]) {
+        key(name)
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: (data.count + 2) / 3 * 4))
+        bytes.withUnsafeMutableBufferPointer { out in
+            data.withUnsafeBufferPointer { Self.base64($0, into: out.baseAddress! + start) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let base64Alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    private static func base64(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) {
+        base64Alphabet.withUnsafeBufferPointer { table in
+            let t = table.baseAddress!
+            let n = input.count, whole = n / 3 * 3
+            var o = out
+            var i = 0
+            while i < whole {
+                let v = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                o[0] = t[Int(v >> 18)]
+                o[1] = t[Int(v >> 12 & 63)]
+                o[2] = t[Int(v >> 6 & 63)]
+                o[3] = t[Int(v & 63)]
+                o += 4
+                i += 3
+            }
+            guard i < n else { return }
+            let second = i + 1 < n
+            let v = UInt32(input[i]) << 16 | (second ? UInt32(input[i + 1]) << 8 : 0)
+            o[0] = t[Int(v >> 18)]
+            o[1] = t[Int(v >> 12 & 63)]
+            o[2] = second ? t[Int(v >> 6 & 63)] : UInt8(ascii: "=")
+            o[3] = UInt8(ascii: "=")
+        }
+    }
+
     public mutating func member(_ name: String, _ list: [String]) {
         key(name)
         beginArray()

@@ -80,7 +80,8 @@ enum ResponseFormat: Equatable {
 
     /// The JSON document: every field of the result, with image and map base64-embedded or not.
     static func metadata(_ result: AdjustResult, style: String, imageID: ImageID?, embedding: Bool) -> [UInt8] {
-        var json = JSONWriter()
+        let embedded = embedding ? (result.jpeg.count + (result.mapPNG?.count ?? 0)) / 3 * 4 + 8 : 0
+        var json = JSONWriter(capacity: embedded + 1024)
         json.beginObject()
         if let imageID { json.member("image_id", imageID.description) }
         json.member("style", style)
@@ -95,9 +96,9 @@ enum ResponseFormat: Equatable {
         json.endArray()
         json.member("user_map", result.usedUserMap)
         json.member("image_type", "image/jpeg")
-        if embedding { json.member("image", Data(result.jpeg).base64EncodedString()) }
+        if embedding { json.member("image", base64: result.jpeg) }
         json.member("map_type", "image/png")
-        if embedding { json.member("map", Data(result.mapPNG ?? []).base64EncodedString()) }
+        if embedding { json.member("map", base64: result.mapPNG ?? []) }
         json.key("timings_ms")
         json.beginObject()
         for stage in result.stages { json.member(stage.name, stage.milliseconds) }
