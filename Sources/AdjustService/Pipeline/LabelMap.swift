@@ -52,11 +52,13 @@ struct LabelMap: Sendable {
         return LabelMap(width: newWidth, height: newHeight, labels: out)
     }
 
+    /// The share of pixels per preset; every label must be below `presetCount` (user maps are
+    /// checked on arrival, discovered ones are argmaxes).
     func coverage(presetCount: Int) -> [Double] {
         let total = Double(max(1, labels.count))
         return labels.withUnsafeBufferPointer { l in
             guard l.count > 0 else { return [Double](repeating: 0, count: presetCount) }
-            guard presetCount <= 8 else {
+            guard (1...8).contains(presetCount) else {
                 var counts = [Int](repeating: 0, count: 256)
                 for label in l { counts[Int(label)] += 1 }
                 return (0..<presetCount).map { Double(counts[$0]) / total }
@@ -65,7 +67,8 @@ struct LabelMap: Sendable {
             // xor, and each zero byte leaves exactly its top bit in `zero`, counted by popcount.
             // A histogram's scattered increments, and Swift's byte loops, run a byte at a time
             // (12 M labels at 12 MP).
-            return (0..<presetCount).map { k -> Double in
+            // K − 1 passes: the labels are checked to be < K, so the last preset has the rest.
+            let counted = (0..<(presetCount - 1)).map { k -> Int in
                 let pattern = UInt64(k) &* 0x0101_0101_0101_0101
                 let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
                 let words = l.count / 8
@@ -77,8 +80,9 @@ struct LabelMap: Sendable {
                     count &+= zero.nonzeroBitCount
                 }
                 for i in (8 * words)..<l.count where l[i] == UInt8(k) { count += 1 }
-                return Double(count) / total
+                return count
             }
+            return (counted + [l.count - counted.reduce(0, +)]).map { Double($0) / total }
         }
     }
 
