@@ -1,6 +1,7 @@
 import AdjustService
 import Foundation
 import Imaging
+import Inference
 import Testing
 
 /// The image_id cache: re-render without the trunk, LRU by bytes, expiry, and ids.
@@ -51,19 +52,23 @@ struct PhotoCacheTests {
         #expect(same.renderedRows == 0 && same.jpeg == first.jpeg)
     }
 
-    /// The same above the guided-render threshold, where a re-render renders only the repainted
-    /// columns of its rows and re-encodes only the JPEG segments they touch: still a full render's
-    /// bytes, for patches inside the photo, at its right edge and over every row.
+    /// The same with the guided render (what photos above ~1 MP get), where a re-render renders only
+    /// the repainted columns of its rows and re-encodes only the JPEG segments they touch: still a
+    /// full render's bytes, for patches inside the photo, at its right edge and over every row.
+    /// (A small photo with a small guide, so the test stays fast: a seconds-long synchronous test
+    /// starves the socket tests of other suites.)
     @Test func repaintedPatchesOfAGuidedPhotoGiveAFullRendersBytes() throws {
-        let pipeline = try Fixture.pipeline()
-        let (width, height) = (1210, 890)
+        let model = try Fixture.pipeline().model
+        let pipeline = AdjustPipeline(
+            model: model, renderMethod: .guided(GuidedRenderSettings(guideLongSide: 80, cellSize: 4, luminanceBins: 8)))
+        let (width, height) = (330, 250)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
             for x in 0..<width {
-                let inside = (400..<800).contains(x) && (300..<600).contains(y)
+                let inside = (100..<220).contains(x) && (80..<170).contains(y)
                 let i = 3 * (y * width + x)
-                pixels[i] = inside ? 240 : UInt8(truncatingIfNeeded: 40 + x / 6)
-                pixels[i + 1] = inside ? 200 : UInt8(truncatingIfNeeded: 60 + y / 5 + (x * 7 + y * 3) % 11)
+                pixels[i] = inside ? 240 : UInt8(truncatingIfNeeded: 40 + x / 2)
+                pixels[i + 1] = inside ? 200 : UInt8(truncatingIfNeeded: 60 + y / 2 + (x * 7 + y * 3) % 11)
                 pixels[i + 2] = inside ? 40 : 120
             }
         }
@@ -71,7 +76,7 @@ struct PhotoCacheTests {
         let first = try pipeline.adjust(imageBytes: photo)
         let firstMap = try #require(first.mapPNG)
         let discovered = try #require(try PNGDecoder().decodeGrayscale(firstMap))
-        for (xs, ys) in [(333..<517, 101..<260), (1190..<1210, 0..<890), (0..<605, 0..<890)] {
+        for (xs, ys) in [(93..<171, 31..<100), (310..<330, 0..<250), (0..<165, 0..<250)] {
             var labels = discovered.pixels
             for y in ys { for x in xs { labels[y * width + x] = 1 - labels[y * width + x] } }
             let map = try PNGEncoder().encode(pixels: labels, width: width, height: height, channels: 1)

@@ -11,10 +11,13 @@ import Locks
 public struct AdjustPipeline: Sendable {
     public let model: SAAdjustModel
     public let decodeLimits: DecodeLimits
+    /// How the colour pass renders: by default exact up to ~1 MP and guided above.
+    public let renderMethod: RenderMethod
 
-    public init(model: SAAdjustModel, decodeLimits: DecodeLimits = .standard) {
+    public init(model: SAAdjustModel, decodeLimits: DecodeLimits = .standard, renderMethod: RenderMethod = .automatic) {
         self.model = model
         self.decodeLimits = decodeLimits
+        self.renderMethod = renderMethod
     }
 
     public var styleID: String { model.description.style }
@@ -55,7 +58,7 @@ public struct AdjustPipeline: Sendable {
         }
         clock.lap("context")
         // The guided fit holds for every map, so the photo cache keeps it with the context.
-        let plan = try Self.plan(model: model, photo: photo, context: context)
+        let plan = try Self.plan(model: model, photo: photo, context: context, method: renderMethod)
         clock.lap("fit")
         let analysis = AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: decoded.iccProfile, context: context, plan: plan,
                                      reference: nil)
@@ -180,12 +183,12 @@ public struct AdjustPipeline: Sendable {
             renderedRows: rows?.reduce(0) { $0 + $1.count } ?? height, analysis: kept)
     }
 
-    /// The render plan (guided above ~1 MP) of `photo`, its guide rows read from the bytes.
-    static func plan(model: SAAdjustModel, photo: RGBImage, context: ContextResult) throws(AdjustError) -> RenderPlan {
+    /// The render plan of `photo` by `method`, its guide rows read from the bytes.
+    static func plan(model: SAAdjustModel, photo: RGBImage, context: ContextResult, method: RenderMethod) throws(AdjustError) -> RenderPlan {
         let (width, height) = (photo.width, photo.height)
         let result = photo.pixels.withUnsafeBufferPointer { src -> Result<RenderPlan, ModelError> in
             do throws(ModelError) {
-                return .success(try model.plan(height: height, width: width, context: context, method: .automatic) { y, row in
+                return .success(try model.plan(height: height, width: width, context: context, method: method) { y, row in
                     LabRowIO.readSRGB8(row: y, of: src.baseAddress!, width: width, into: row)
                 })
             } catch {
