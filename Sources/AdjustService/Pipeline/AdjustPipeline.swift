@@ -115,7 +115,8 @@ public struct AdjustPipeline: Sendable {
             (rows, columns) = (changes.rows, changes.columns)
             reencodes = first.jpeg.quality == options.quality
             pixels = reencodes
-                ? first.canvas(copying: first.jpeg.reencodedRegions(changedColumns: changes.columns), width: width)
+                ? first.canvas(copying: first.jpeg.reencodedRegions(changedColumns: changes.columns),
+                               except: changes.columns, width: width)
                 : first.pixels
             reference = first
         } else {

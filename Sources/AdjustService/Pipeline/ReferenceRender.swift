@@ -19,17 +19,27 @@ struct ReferenceRender: Sendable {
 
     var byteCount: Int { labels.count + pixels.count + jpeg.bytes.count }
 
-    /// A photo-sized RGB8 buffer holding this render's pixels in `regions` and nothing defined
-    /// elsewhere: all a re-render reads of its output is what it renders plus the JPEG segments
-    /// around it, and copying (and faulting in) only those spares most of the 36 MB a 12 MP copy
-    /// costs when the repaint is small.
-    func canvas(copying regions: [(x: Range<Int>, y: Range<Int>)], width: Int) -> [UInt8] {
+    /// A photo-sized RGB8 buffer holding this render's pixels in `regions` except where `rendered`
+    /// (one column range per row) will be written, and nothing defined elsewhere: all a re-render
+    /// reads of its output is what it renders plus the JPEG segments around it. Copying (and
+    /// faulting in) only the segments' margins spares nearly all of the 36 MB a 12 MP copy costs.
+    func canvas(copying regions: [(x: Range<Int>, y: Range<Int>)], except rendered: [Range<Int>], width: Int) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: pixels.count) { buffer, initialized in
             pixels.withUnsafeBufferPointer { src in
+                func copy(_ y: Int, _ xs: Range<Int>) {
+                    guard !xs.isEmpty else { return }
+                    let at = (y * width + xs.lowerBound) * 3
+                    (buffer.baseAddress! + at).update(from: src.baseAddress! + at, count: xs.count * 3)
+                }
                 for (xs, ys) in regions {
                     for y in ys {
-                        let at = (y * width + xs.lowerBound) * 3
-                        (buffer.baseAddress! + at).update(from: src.baseAddress! + at, count: xs.count * 3)
+                        let span = rendered[y].clamped(to: xs)
+                        if span.isEmpty {
+                            copy(y, xs)
+                        } else {
+                            copy(y, xs.lowerBound..<span.lowerBound)
+                            copy(y, span.upperBound..<xs.upperBound)
+                        }
                     }
                 }
             }
