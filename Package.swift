@@ -67,6 +67,8 @@ let package = Package(
             dependencies: [
                 "HTTPCore",
                 "AdjustService",
+                // Only for BLASKernels: the process-wide choice of OpenBLAS kernels at start-up.
+                "Inference",
                 "Locks",
                 "CMallocShim",
                 .product(name: "Logging", package: "swift-log"),

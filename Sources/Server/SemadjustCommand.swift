@@ -1,4 +1,5 @@
 import ArgumentParser
+import Inference
 
 @main
 struct SemadjustCommand: AsyncParsableCommand {
@@ -8,4 +9,10 @@ struct SemadjustCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, AdjustCommand.self, StylesCommand.self],
         defaultSubcommand: ServeCommand.self
     )
+
+    static func main() async {
+        // Before any work: a restart must not lose anything (see BLASKernels).
+        BLASKernels.relaunchIfFallback()
+        await main(nil)
+    }
 }

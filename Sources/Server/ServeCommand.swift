@@ -2,6 +2,7 @@ import AdjustService
 import ArgumentParser
 import Foundation
 import HTTPCore
+import Inference
 import Logging
 
 /// `semadjust serve`: runs the HTTP service until SIGTERM/SIGINT, then drains gracefully.
@@ -95,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(models))")
         if catalog.styles.isEmpty { logger.warning("no models loaded from \(models): /readyz answers 503") }
         let blasThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
-        logger.info("\(workers) inference worker(s) × \(blasThreads) BLAS thread(s), queue \(queue)")
+        logger.info("\(workers) inference worker(s) × \(blasThreads) BLAS thread(s), queue \(queue); \(BLASKernels.summary)")
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         let adjust = AdjustRoutes(
             catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),

@@ -9,10 +9,14 @@
 // The colour pass's C kernels. Included here, not only through the umbrella directory, so that
 // existing clang module caches (which track this header) rebuild the module when kernels change.
 #include "colour_kernels.h"
+#include "cpu_features.h"
 
 // OpenBLAS's own thread count: the engine sets it once so that inference workers x BLAS threads
 // never exceed the cores (see BLASThreads.swift).
 static inline void cblas_shim_set_threads(int n) { openblas_set_num_threads(n); }
 static inline int cblas_shim_get_threads(void) { return openblas_get_num_threads(); }
+
+// The kernel set OpenBLAS's runtime dispatch picked when it was loaded ("Prescott", "SkylakeX", ...).
+static inline const char *cblas_shim_core_name(void) { return openblas_get_corename(); }
 
 #endif

@@ -13,6 +13,10 @@ import Foundation
 import Imaging
 import Inference
 
+// The engine's gemms on the kernels `semadjust` uses (a restart when OpenBLAS fell back to its
+// generic ones: see BLASKernels).
+BLASKernels.relaunchIfFallback()
+
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
@@ -112,7 +116,7 @@ struct LabError {
     var json: [String: Double] { ["mean": mean, "p99": p99, "max": max] }
 }
 
-var report: [String: Any] = ["threads": threads, "reps": reps]
+var report: [String: Any] = ["threads": threads, "reps": reps, "openblas_kernels": BLASKernels.summary]
 do {
     let model = try SAAdjustModel(trunkPath: positional[0], headPath: positional[1])
     let md = model.description
