@@ -693,14 +693,17 @@ components:
               type: string
               contentEncoding: base64
               contentMediaType: image/jpeg
-              description: The retouched photo.
+              description: |
+                The retouched photo: a baseline JPEG with standard Huffman tables and restart
+                markers (so that a re-render re-encodes only the segments a repaint touches).
             map:
               type: string
               contentEncoding: base64
               contentMediaType: image/png
               description: |
                 The map used: an 8-bit PNG label image (values 0..K-1) of the output's size, ready
-                to edit and send back as `map`.
+                to edit and send back as `map`. A label map sent as an 8-bit gray PNG of the photo's
+                size comes back byte for byte as it was sent.
 
     AdjustParts:
       type: object
