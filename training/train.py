@@ -120,14 +120,23 @@ def per_pixel_loss(out, tgt, kind):
 
 
 @torch.no_grad()
-def evaluate(model, pairs, cache, names, K=None, soft=False):
-    """Full-resolution Table-1 figures on names: input/output Lab error, map accuracy."""
+def evaluate(model, pairs, cache, names, K=None, soft=False, trunk=None, long_side=320):
+    """Full-resolution Table-1 figures on names: input/output Lab error, map accuracy.
+    Features come from the cache, or, with trunk (a fine-tuned one), from running it on each photo
+    at long_side on the trunk's device."""
     model.eval()
     e_in, e_out, conf, G = [], [], None, None
     for n in names:
         inp, tgt, groups, _ = Pair(pairs, n).load()
         li, lt = to_unit_lab(inp), to_unit_lab(tgt)
-        out, pi = model.predict_image(load_cached(cache, n), li, soft=soft)
+        if trunk is None:
+            feat = load_cached(cache, n)
+        else:
+            from .cache import trunk_features
+            feat = trunk_features(trunk, inp, long_side)
+        dev = feat["layer3"].device
+        out, pi = model.predict_image(feat, li.to(dev), soft=soft)
+        out, pi = out.cpu(), (pi.cpu() if pi is not None else None)
         lab_t = quantise_unit(lt)
         e_in.append(lab_error(quantise_unit(li), lab_t))
         e_out.append(lab_error(quantise_unit(out), lab_t))
@@ -144,6 +153,121 @@ def evaluate(model, pairs, cache, names, K=None, soft=False):
     return res
 
 
+def worker_seeder(seed):
+    """DataLoader worker seeding: the sampled pixels depend on --seed only, so a run can be repeated."""
+    def init(worker):
+        np.random.seed(seed * 1000 + worker)
+        random.seed(seed * 1000 + worker)
+    return init
+
+
+def make_optimiser(model, a, extra_groups=()):
+    """Adam over the head, the map head at --map-lr-mult; extra_groups (e.g. a fine-tuned trunk) appended."""
+    map_params = list(model.map_head.parameters()) if model.map_head is not None else []
+    other = [p for p in model.parameters() if all(p is not q for q in map_params)]
+    return torch.optim.Adam([{"params": other, "lr": a.lr},
+                             {"params": map_params, "lr": a.lr * a.map_lr_mult}, *extra_groups])
+
+
+class LossState:
+    """What the losses carry across batches: the +S moving frequencies, the k-means centroids or the
+    fitted colour mixture of the initialisation recipes, the map temperature, the epoch's preset shares."""
+
+    def __init__(self, a):
+        self.a = a
+        self.fbar = torch.full((a.K,), 1.0 / a.K)
+        self.centroids = None
+        self.transforms = None
+        self.tau = 1.0
+        self.share = torch.zeros(a.K)
+        self.parse = a.parse_classes if a.mt > 0 else 0
+
+    @classmethod
+    def prepare(cls, a, schedule, dataset, n_train):
+        """Fit what the schedule's initialisation recipes need on sampled training pixels."""
+        st = cls(a)
+        if "kmeans" in schedule:  # cluster the target-input residuals of sampled training pixels
+            feats = []
+            for i in range(min(n_train, 200)):
+                it = dataset[i]
+                feats.append(residual_features(it["lab"][:256], it["tgt"][:256]))
+            x = torch.cat(feats)
+            mu, sd = x.mean(0), x.std(0) + 1e-6
+            st.centroids = (kmeans((x - mu) / sd, a.K, seed=a.seed), mu, sd)
+        if "mixture" in schedule:  # K global colour transforms, started from k-means of the a/b residuals
+            lab, tgt = [], []
+            for i in range(min(n_train, 200)):
+                it = dataset[i]
+                lab.append(it["lab"][:512]); tgt.append(it["tgt"][:512])
+            lab, tgt = torch.cat(lab), torch.cat(tgt)
+            d = (tgt - lab)[:, 1:]
+            d = (d - d.mean(0)) / (d.std(0) + 1e-6)
+            init = torch.cdist(d, kmeans(d, a.K, seed=a.seed)).argmin(1)
+            st.transforms = fit_colour_mixture(lab, tgt, a.K, init)
+            shares = torch.bincount(mixture_assign(st.transforms, lab, tgt), minlength=a.K).float() / len(lab)
+            print(json.dumps({"mixture_shares": shares.round(decimals=3).tolist()}), flush=True)
+        return st
+
+    def start_epoch(self, ep, n_epochs):
+        a = self.a
+        self.tau = a.tau0 ** (1 - ep / max(n_epochs - 1, 1)) if a.tau0 != 1 else 1.0
+        self.share = torch.zeros(a.K)
+
+
+def batch_losses(outs, b, state, recipe):
+    """The loss terms of one batch: outs from SAAdjustNet.forward_points, b the collated batch
+    (tensors on the model's device). Returns a dict of scalar tensors (their sum is minimised)."""
+    a = state.a
+    tgt = torch.cat(b["tgt"])
+    losses = {}
+    if a.mode == "context":
+        out = torch.cat([o["out"] for o in outs])
+        losses["reg"] = per_pixel_loss(out, tgt, a.loss).mean()
+    else:
+        out_k = torch.cat([o["out_k"] for o in outs])              # N,K,3
+        logits = torch.cat([o["logits"] for o in outs]) / state.tau  # N,K
+        pi = torch.softmax(logits, -1)
+        lk = per_pixel_loss(out_k, tgt.unsqueeze(1), a.loss)        # N,K
+        if recipe == "paper":
+            fbar = state.fbar.to(pi.device)
+            fbar = a.beta * fbar + (1 - a.beta) * pi.mean(0).detach()
+            state.fbar = fbar = fbar / fbar.sum()
+            w = fbar ** a.alpha
+            w = w / w.mean()
+            losses["reg"] = (w * pi * lk).sum(1).mean()
+            r = pi.detach()
+        else:
+            if recipe == "kmeans":
+                c, mu, sd = (t.to(tgt.device) for t in state.centroids)
+                assign = torch.cdist((residual_features(torch.cat(b["lab"]), tgt) - mu) / sd, c).argmin(1)
+                r = F.one_hot(assign, a.K).float()
+            elif recipe == "mixture":
+                r = F.one_hot(mixture_assign(state.transforms.to(tgt.device), torch.cat(b["lab"]), tgt), a.K).float()
+            else:  # em: posterior from the gate prior and the per-preset fit to the target
+                se = (out_k - tgt.unsqueeze(1)).pow(2).sum(-1).detach()
+                T = a.em_temp * se.min(1).values.mean().clamp_min(1e-6)
+                r = torch.softmax(torch.log_softmax(logits.detach(), -1) - se / T, -1)
+                if a.hard:
+                    r = F.one_hot(r.argmax(1), a.K).float()
+                if a.reseed > 0:
+                    sh = r.mean(0)
+                    for k in range(a.K):
+                        if sh[k] < a.reseed:  # give a dead preset the worst-fitted pixels
+                            worst = se.min(1).values.topk(max(1, len(se) // (2 * a.K))).indices
+                            r[worst] = F.one_hot(torch.full((len(worst),), k, device=r.device), a.K).float()
+            losses["reg"] = (r * lk).sum(1).mean()
+            losses["gate"] = a.gate_weight * -(r * torch.log_softmax(logits, -1)).sum(1).mean()
+        if a.balance > 0:
+            m = pi.mean(0)
+            losses["balance"] = a.balance * (m * (m * a.K).clamp_min(1e-8).log()).sum()
+        state.share += r.mean(0).cpu()
+    if state.parse:
+        lbl = torch.cat(b["labels"])
+        plog = torch.cat([o["parse"] for o in outs])
+        losses["parse"] = a.mt * F.cross_entropy(plog, lbl, ignore_index=255)
+    return losses
+
+
 def parse_phases(s):
     out = []
     for p in s.split(","):
@@ -152,10 +276,11 @@ def parse_phases(s):
     return out
 
 
-def main(argv=None):
+def arg_parser():
+    """The trainer's options; train_full.py adds its own to the same set."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=Path, required=True)
-    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, help="feature cache of training.cache (required by this trainer)")
     ap.add_argument("--splits", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--mode", choices=["context", "map"], default="context")
@@ -184,7 +309,14 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", type=Path, help="continue from this run's model.pt (weights only; a fresh optimiser)")
+    return ap
+
+
+def main(argv=None):
+    ap = arg_parser()
     a = ap.parse_args(argv)
+    if a.cache is None:
+        ap.error("--cache is required (train_full.py trains without a cache, on a GPU)")
     torch.set_num_threads(a.threads)
     seed_all(a.seed)
     a.out.mkdir(parents=True, exist_ok=True)
@@ -196,106 +328,35 @@ def main(argv=None):
     model = SAAdjustNet(a.mode, K=a.K, d=a.d, parse_classes=parse_classes, zero_p=not a.no_zero_p)
     if a.init:
         model.load_state_dict(torch.load(a.init, map_location="cpu")["state_dict"])
-    map_params = list(model.map_head.parameters()) if model.map_head is not None else []
-    other = [p for p in model.parameters() if all(p is not q for q in map_params)]
-    opt = torch.optim.Adam([{"params": other, "lr": a.lr},
-                            {"params": map_params, "lr": a.lr * a.map_lr_mult}])
+    opt = make_optimiser(model, a)
     loader = torch.utils.data.DataLoader(PointData(a.pairs, a.cache, train_names, a.points), batch_size=a.batch,
                                          shuffle=True, collate_fn=collate, num_workers=1, drop_last=True,
-                                         persistent_workers=True,
-                                         worker_init_fn=lambda w: np.random.seed(a.seed * 1000 + w + int(time.time())))
+                                         persistent_workers=True, worker_init_fn=worker_seeder(a.seed))
     schedule = parse_phases(a.phases) if a.mode == "map" else ["context"] * a.epochs
-    fbar = torch.full((a.K,), 1.0 / a.K)
-    centroids = None
-    if "kmeans" in schedule:  # cluster the target-input residuals of sampled training pixels
-        feats = []
-        for i in range(min(len(train_names), 200)):
-            it = loader.dataset[i]
-            feats.append(residual_features(it["lab"][:256], it["tgt"][:256]))
-        x = torch.cat(feats)
-        mu, sd = x.mean(0), x.std(0) + 1e-6
-        centroids = (kmeans((x - mu) / sd, a.K, seed=a.seed), mu, sd)
-    transforms = None
-    if "mixture" in schedule:  # K global colour transforms, started from k-means of the a/b residuals
-        lab, tgt = [], []
-        for i in range(min(len(train_names), 200)):
-            it = loader.dataset[i]
-            lab.append(it["lab"][:512]); tgt.append(it["tgt"][:512])
-        lab, tgt = torch.cat(lab), torch.cat(tgt)
-        d = (tgt - lab)[:, 1:]
-        d = (d - d.mean(0)) / (d.std(0) + 1e-6)
-        init = torch.cdist(d, kmeans(d, a.K, seed=a.seed)).argmin(1)
-        transforms = fit_colour_mixture(lab, tgt, a.K, init)
-        shares = torch.bincount(mixture_assign(transforms, lab, tgt), minlength=a.K).float() / len(lab)
-        print(json.dumps({"mixture_shares": shares.round(decimals=3).tolist()}), flush=True)
+    state = LossState.prepare(a, schedule, loader.dataset, len(train_names))
     cfg = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(a).items()} | {"train_n": len(train_names), "val_n": len(val_names), "parse_classes": parse_classes}
     (a.out / "config.json").write_text(json.dumps(cfg, default=str, indent=1))
     log = open(a.out / "log.jsonl", "a")
     t_start = time.time()
     for ep, recipe in enumerate(schedule):
-        tau = a.tau0 ** (1 - ep / max(len(schedule) - 1, 1)) if a.tau0 != 1 else 1.0
-        sums, cnt, share = {}, 0, torch.zeros(a.K)
+        state.start_epoch(ep, len(schedule))
+        sums, cnt = {}, 0
         bar = tqdm(loader, desc=f"ep {ep} {recipe}", leave=False)
         for b in bar:
             outs = model.forward_points(b["feat"], b["grid"], b["lab"])
-            tgt = torch.cat(b["tgt"])
-            losses = {}
-            if a.mode == "context":
-                out = torch.cat([o["out"] for o in outs])
-                losses["reg"] = per_pixel_loss(out, tgt, a.loss).mean()
-            else:
-                out_k = torch.cat([o["out_k"] for o in outs])              # N,K,3
-                logits = torch.cat([o["logits"] for o in outs]) / tau       # N,K
-                pi = torch.softmax(logits, -1)
-                lk = per_pixel_loss(out_k, tgt.unsqueeze(1), a.loss)        # N,K
-                if recipe == "paper":
-                    fbar = a.beta * fbar + (1 - a.beta) * pi.mean(0).detach()
-                    fbar = fbar / fbar.sum()
-                    w = fbar ** a.alpha
-                    w = w / w.mean()
-                    losses["reg"] = (w * pi * lk).sum(1).mean()
-                    r = pi.detach()
-                else:
-                    if recipe == "kmeans":
-                        c, mu, sd = centroids
-                        assign = torch.cdist((residual_features(torch.cat(b["lab"]), tgt) - mu) / sd, c).argmin(1)
-                        r = F.one_hot(assign, a.K).float()
-                    elif recipe == "mixture":
-                        r = F.one_hot(mixture_assign(transforms, torch.cat(b["lab"]), tgt), a.K).float()
-                    else:  # em: posterior from the gate prior and the per-preset fit to the target
-                        se = (out_k - tgt.unsqueeze(1)).pow(2).sum(-1).detach()
-                        T = a.em_temp * se.min(1).values.mean().clamp_min(1e-6)
-                        r = torch.softmax(torch.log_softmax(logits.detach(), -1) - se / T, -1)
-                        if a.hard:
-                            r = F.one_hot(r.argmax(1), a.K).float()
-                        if a.reseed > 0:
-                            sh = r.mean(0)
-                            for k in range(a.K):
-                                if sh[k] < a.reseed:  # give a dead preset the worst-fitted pixels
-                                    worst = se.min(1).values.topk(max(1, len(se) // (2 * a.K))).indices
-                                    r[worst] = F.one_hot(torch.full((len(worst),), k), a.K).float()
-                    losses["reg"] = (r * lk).sum(1).mean()
-                    losses["gate"] = a.gate_weight * -(r * torch.log_softmax(logits, -1)).sum(1).mean()
-                if a.balance > 0:
-                    m = pi.mean(0)
-                    losses["balance"] = a.balance * (m * (m * a.K).clamp_min(1e-8).log()).sum()
-                share += r.mean(0)
-            if parse_classes:
-                lbl = torch.cat(b["labels"])
-                plog = torch.cat([o["parse"] for o in outs])
-                losses["parse"] = a.mt * F.cross_entropy(plog, lbl, ignore_index=255)
+            losses = batch_losses(outs, b, state, recipe)
             loss = sum(losses.values())
             opt.zero_grad()
             loss.backward()
             opt.step()
             for k, v in losses.items():
-                sums[k] = sums.get(k, 0.0) + float(v)
+                sums[k] = sums.get(k, 0.0) + float(v.detach())
             cnt += 1
             bar.set_postfix(loss=f"{float(loss):.5f}")
-        rec = {"epoch": ep, "recipe": recipe, "tau": round(tau, 3), "time_s": round(time.time() - t_start),
+        rec = {"epoch": ep, "recipe": recipe, "tau": round(state.tau, 3), "time_s": round(time.time() - t_start),
                **{k: v / cnt for k, v in sums.items()}}
         if a.mode == "map":
-            rec["train_share"] = (share / cnt).round(decimals=3).tolist()
+            rec["train_share"] = (state.share / cnt).round(decimals=3).tolist()
         rec["val"] = evaluate(model, a.pairs, a.cache, val_names)
         print(json.dumps(rec), flush=True)
         log.write(json.dumps(rec) + "\n"); log.flush()
