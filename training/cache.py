@@ -20,7 +20,7 @@ KEYS = ("conv1", "layer1", "layer2", "layer3")
 @torch.no_grad()
 def trunk_features(trunk, rgb8, long_side):
     w = working_image(rgb8, long_side)
-    x = torch.from_numpy(w).permute(2, 0, 1).float().div(255.0).unsqueeze(0)
+    x = torch.from_numpy(w).permute(2, 0, 1).float().div(255.0).unsqueeze(0).to(next(trunk.parameters()).device)
     f = trunk(x)
     return {k: f[k][0] for k in KEYS}
 

@@ -13,6 +13,7 @@ from PIL import Image
 from .cache import load_cached
 from .colour import lab_to_rgb, unit_to_lab
 from .data import Pair, read_split, to_unit_lab
+from .cache import trunk_features
 from .evaluate import load_model
 
 PALETTE = np.array([[40, 40, 160], [240, 200, 40], [60, 180, 75], [230, 25, 75]], np.uint8)
@@ -22,7 +23,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--pairs", type=Path, required=True)
-    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, help="feature cache (not used by a model with an embedded trunk)")
     ap.add_argument("--splits", type=Path, required=True)
     ap.add_argument("--split", default="test")
     ap.add_argument("--n", type=int, default=5)
@@ -30,11 +31,12 @@ def main(argv=None):
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
-    m = load_model(a.model)
+    m, trunk, side = load_model(a.model)
     rows = []
     for name in read_split(a.splits, a.split)[:a.n]:
         inp, tgt, _, _ = Pair(a.pairs, name).load()
-        out, pi = m.predict_image(load_cached(a.cache, name), to_unit_lab(inp))
+        feat = load_cached(a.cache, name) if trunk is None else trunk_features(trunk, inp, side)
+        out, pi = m.predict_image(feat, to_unit_lab(inp))
         out8 = (lab_to_rgb(unit_to_lab(out.double())).permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
         mp = PALETTE[pi.argmax(0).numpy()] if pi is not None else np.zeros_like(inp)
         tiles = [Image.fromarray(x) for x in (inp, mp, out8, tgt)]

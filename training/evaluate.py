@@ -19,21 +19,28 @@ from .model import SAAdjustNet
 
 
 def load_model(path: Path):
+    """(model, fine-tuned trunk or None, working long side) from a run folder / checkpoint / export."""
     path = Path(path)
     if path.suffix == ".safetensors":
-        from .export import load_exported
-        return load_exported(path)
+        from .export import load_exported, load_exported_trunk
+        return (load_exported(path), *load_exported_trunk(path))
     ck = torch.load(path / "model.pt" if path.is_dir() else path, map_location="cpu", weights_only=False)
     c = ck["config"]
     m = SAAdjustNet(c["mode"], K=c["K"], d=c["d"], parse_classes=c["parse_classes"])
     m.load_state_dict(ck["state_dict"])
-    return m.eval()
+    trunk = None
+    if "trunk" in ck:
+        from .model import build_trunk
+        trunk = build_trunk()
+        trunk.load_state_dict(ck["trunk"], strict=False)
+        trunk.eval()
+    return m.eval(), trunk, c.get("long_side", 320)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=Path, required=True)
-    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, help="feature cache (models with an embedded, fine-tuned trunk need none)")
     ap.add_argument("--splits", type=Path, required=True)
     ap.add_argument("--split", default="test")
     ap.add_argument("--limit", type=int, default=0)
@@ -50,7 +57,10 @@ def main(argv=None):
         p = getattr(a, key)
         if p is None:
             continue
-        r = evaluate(load_model(p), a.pairs, a.cache, names)
+        model, trunk, side = load_model(p)
+        if trunk is None and a.cache is None:
+            ap.error(f"{p} uses the shared frozen trunk: pass --cache")
+        r = evaluate(model, a.pairs, a.cache, names, trunk=trunk, long_side=side)
         res[key] = r | {"model": str(p)}
         if "input" not in res:
             res["input"] = {"output": r["input"]}

@@ -3,8 +3,10 @@
   python3 -m training.export --run runs/popout_s --style popout --presets background,foreground \
       --out models/popout.safetensors [--eval-json runs/popout_s/test.json]
 
-Only what the project trains is exported; the frozen trunk is loaded by the engine from
-../shared/weights/resnet50-imagenet-trunk.safetensors (path given at run time). Layout: training/README.md.
+Only what the project trains is exported: with the frozen trunk (train.py) the engine loads it from
+../shared/weights/resnet50-imagenet-trunk.safetensors (path given at run time); a trunk fine-tuned by
+train_full.py is embedded in the file as "trunk.<torchvision name>" tensors and the engine uses it
+instead. Layout: training/README.md.
 """
 import argparse
 import json
@@ -36,7 +38,13 @@ def layer_names(model):
     return list(export_tensors(model).keys())
 
 
-def metadata(model, style, presets, long_side=320, extra=None):
+def trunk_tensors(trunk_state, dtype=torch.float16):
+    """A fine-tuned trunk's state dict -> embedded tensors "trunk.<name>" (no BN counters)."""
+    return {f"trunk.{k}": v.to(dtype).contiguous() for k, v in trunk_state.items()
+            if not k.endswith("num_batches_tracked") and k not in ("mean", "std")}
+
+
+def metadata(model, style, presets, long_side=320, extra=None, embedded_trunk=False):
     md = {
         "format": FORMAT, "style": style, "mode": model.mode, "K": str(model.K),
         "presets": json.dumps(presets), "d": str(model.d), "ctx": str(model.U.in_features and model.V.in_features),
@@ -58,6 +66,9 @@ def metadata(model, style, presets, long_side=320, extra=None):
         md["ctx"] = str(model.map_head.in_features)
     else:
         md["ctx"] = str(model.V.in_features)
+    if embedded_trunk:  # the trunk's tensors are in this file; its sha256 would be of itself
+        md["trunk"] = "embedded"
+        del md["trunk_sha256"]
     md.update({k: (v if isinstance(v, str) else json.dumps(v)) for k, v in (extra or {}).items()})
     return md
 
@@ -66,7 +77,7 @@ def load_exported(path):
     """Rebuild the model from an exported file (fp16 weights -> fp32), the shipped path."""
     with safe_open(str(path), "pt") as f:
         md = f.metadata()
-        t = {k: f.get_tensor(k).float() for k in f.keys()}
+        t = {k: f.get_tensor(k).float() for k in f.keys() if not k.startswith("trunk.")}
     base = t["squeeze.layer1.weight"].shape[1] // 4
     m = SAAdjustNet(md["mode"], K=int(md["K"]), d=int(md["d"]), ctx=int(md["ctx"]), base=base,
                     hidden=int(md["gru_hidden"]))
@@ -75,6 +86,21 @@ def load_exported(path):
         sd[k] = v.view(sd[k].shape)
     m.load_state_dict(sd)
     return m.eval()
+
+
+def load_exported_trunk(path):
+    """The embedded fine-tuned trunk of an exported file and its working long side, or (None, side)."""
+    from .model import build_trunk
+    with safe_open(str(path), "pt") as f:
+        side = int(f.metadata().get("working_long_side", "320"))
+        keys = [k for k in f.keys() if k.startswith("trunk.")]
+        if not keys:
+            return None, side
+        sd = {k[len("trunk."):]: f.get_tensor(k).float() for k in keys}
+    t = build_trunk()
+    res = t.load_state_dict(sd, strict=False)
+    assert not res.unexpected_keys and all(k.endswith("num_batches_tracked") for k in res.missing_keys), res
+    return t.eval(), side
 
 
 def main(argv=None):
@@ -105,7 +131,12 @@ def main(argv=None):
     if a.eval_json:
         extra["eval"] = a.eval_json.read_text()
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    save_file(export_tensors(m), str(a.out), metadata=metadata(m, a.style, presets, extra=extra))
+    tensors = export_tensors(m)
+    if "trunk" in ck:  # fine-tuned by train_full.py: ship it inside the model file
+        tensors |= trunk_tensors(ck["trunk"])
+        extra["recipe"] = f"full recipe (trunk fine-tuned x{c['trunk_lr_mult']}, rotate {c['rotate']}, flip {not c['no_flip']}); " + extra["recipe"]
+    md = metadata(m, a.style, presets, long_side=c.get("long_side", 320), extra=extra, embedded_trunk="trunk" in ck)
+    save_file(tensors, str(a.out), metadata=md)
     print(f"wrote {a.out} ({a.out.stat().st_size / 1e6:.2f} MB)")
 
 

@@ -232,7 +232,7 @@ class SAAdjustNet(nn.Module):
         float rounding."""
         H, W = lab_unit_img.shape[1:]
         maps = self.context_maps([feat])[0]
-        grid = pixel_grid(H, W)
+        grid = pixel_grid(H, W, device=lab_unit_img.device)
         lab = lab_unit_img.reshape(3, -1).t()
         outs, pis = [], []
         lin = self.map_head if self.mode == "map" else self.V
