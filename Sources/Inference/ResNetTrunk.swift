@@ -8,23 +8,33 @@ struct ResNetTrunk: Sendable {
     let pool = MaxPool2D()
     let layers: [[Bottleneck]]
 
-    init(file: SafetensorsFile, eps: Float = 1e-5) throws(SafetensorsError) {
-        conv1 = try Conv2D(file: file, weight: "conv1", bn: "bn1", eps: eps, stride: 2, padding: 3)
+    /// The prefix of a trunk embedded in a model file (one fine-tuned with its head, training/train_full.py).
+    static let embeddedPrefix = "trunk."
+
+    /// `prefix` is prepended to every torchvision name: "" for the shared trunk file,
+    /// `embeddedPrefix` for a trunk inside a model file.
+    init(file: SafetensorsFile, prefix: String = "", eps: Float = 1e-5) throws(SafetensorsError) {
+        conv1 = try Conv2D(file: file, weight: "\(prefix)conv1", bn: "\(prefix)bn1", eps: eps, stride: 2, padding: 3)
         guard conv1.inChannels == 3, conv1.kernel == 7 else {
-            throw .shapeMismatch(name: "conv1.weight", expected: [conv1.outChannels, 3, 7, 7],
-                                 actual: try file.info("conv1.weight").shape)
+            throw .shapeMismatch(name: "\(prefix)conv1.weight", expected: [conv1.outChannels, 3, 7, 7],
+                                 actual: try file.info("\(prefix)conv1.weight").shape)
         }
         var layers: [[Bottleneck]] = []
         for (i, stride) in [1, 2, 2].enumerated() {
             var blocks: [Bottleneck] = []
-            while file.tensors["layer\(i + 1).\(blocks.count).conv1.weight"] != nil {
-                blocks.append(try Bottleneck(file: file, prefix: "layer\(i + 1).\(blocks.count)",
+            while file.tensors["\(prefix)layer\(i + 1).\(blocks.count).conv1.weight"] != nil {
+                blocks.append(try Bottleneck(file: file, prefix: "\(prefix)layer\(i + 1).\(blocks.count)",
                                              stride: blocks.isEmpty ? stride : 1, eps: eps))
             }
-            guard !blocks.isEmpty else { throw .missingTensor(name: "layer\(i + 1).0.conv1.weight") }
+            guard !blocks.isEmpty else { throw .missingTensor(name: "\(prefix)layer\(i + 1).0.conv1.weight") }
             layers.append(blocks)
         }
         self.layers = layers
+    }
+
+    /// Whether a model file carries its own trunk.
+    static func isEmbedded(in file: SafetensorsFile) -> Bool {
+        file.tensors["\(embeddedPrefix)conv1.weight"] != nil
     }
 
     var conv1Channels: Int { conv1.outChannels }

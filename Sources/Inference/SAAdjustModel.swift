@@ -1,6 +1,7 @@
 import Dispatch
 
-/// SA-AdjustNet on the CPU: the frozen ResNet-50 trunk (shared weights) plus one trained head file.
+/// SA-AdjustNet on the CPU: the frozen ResNet-50 trunk (shared weights) plus one trained head file,
+/// or a model file that carries its own fine-tuned trunk (tensors `trunk.*`, training/train_full.py).
 ///
 /// Use: `context(rgb:)` once per photo at the working resolution (long side `description.workingLongSide`,
 /// resized by the caller), then `plan(…)` once for the photo's full size, cache both, then
@@ -14,17 +15,33 @@ public struct SAAdjustModel: Sendable {
     let trunk: ResNetTrunk
     let renet: ReNet
     let head: ColourHead
+    /// A model file with an embedded trunk does not open `trunkPath` at all (it need not exist).
     public init(trunkPath: String, headPath: String) throws(ModelError) {
-        let t: SafetensorsFile, h: SafetensorsFile
-        do { t = try SafetensorsFile(path: trunkPath) } catch { throw .trunk(error) }
+        let h: SafetensorsFile
         do { h = try SafetensorsFile(path: headPath) } catch { throw .head(error) }
+        if ResNetTrunk.isEmbedded(in: h) {
+            try self.init(trunk: nil, head: h)
+            return
+        }
+        let t: SafetensorsFile
+        do { t = try SafetensorsFile(path: trunkPath) } catch { throw .trunk(error) }
         try self.init(trunk: t, head: h)
     }
 
-    public init(trunk t: SafetensorsFile, head h: SafetensorsFile) throws(ModelError) {
+    /// `trunk` is the shared trunk file; it is ignored when `head` embeds its own trunk and may then
+    /// be nil. Without either, the error says which is missing.
+    public init(trunk t: SafetensorsFile?, head h: SafetensorsFile) throws(ModelError) {
         description = try ModelDescription(metadata: h.metadata)
         let eps = description.batchNormEpsilon
-        do { trunk = try ResNetTrunk(file: t, eps: eps) } catch { throw .trunk(error) }
+        do throws(SafetensorsError) {
+            if ResNetTrunk.isEmbedded(in: h) {
+                trunk = try ResNetTrunk(file: h, prefix: ResNetTrunk.embeddedPrefix, eps: eps)
+            } else if let t {
+                trunk = try ResNetTrunk(file: t, eps: eps)
+            } else {
+                throw SafetensorsError.missingTensor(name: "\(ResNetTrunk.embeddedPrefix)conv1.weight")
+            }
+        } catch { throw .trunk(error) }
         let ch = trunk.channels
         do {
             renet = try ReNet(file: h, inChannels: ch[2], hidden: description.gruHidden, eps: eps)
