@@ -1,5 +1,5 @@
 import Foundation
-public import Inference
+import Inference
 
 /// The styles the service offers: every `*.safetensors` head in the models folder, each paired
 /// with the shared ImageNet trunk. Dropping a new head file into the folder adds a style.
