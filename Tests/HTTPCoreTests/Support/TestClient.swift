@@ -24,7 +24,12 @@ final class TestClient: @unchecked Sendable {
 
     enum ClientError: Error { case closed, timedOut, malformed(String) }
 
-    init(port: UInt16, host: String = "127.0.0.1", timeoutMilliseconds: Int = 15000) throws {
+    /// The default timeout is only a hang guard, so it is long: the server under test answers from
+    /// Swift tasks, and `swift test` runs the CPU-heavy suites (inference, imaging) on the same
+    /// cooperative pool, one thread per core. On a 2-core machine those can hold the pool for well
+    /// over 15 s under load (seen: three HTTP tests timing out together at 18 s while a training job
+    /// shared the cores), and a correct server then answers late, not never.
+    init(port: UInt16, host: String = "127.0.0.1", timeoutMilliseconds: Int = 120_000) throws {
         let address = try SocketAddress.resolve(host: host, port: port, passive: false)[0]
         socket = try Socket.connect(to: address)
         try socket.setReceiveTimeout(milliseconds: timeoutMilliseconds)
