@@ -254,6 +254,29 @@ def main():
         "rounds": a.rounds,
     }
     result["ratios"] = ratios
+
+    # 5. How the context pass grows with the working side (4:3 images, long side 256 / 512 / 1024):
+    # the Swift engine in a process of its own per side (its peak RSS is that side's), PyTorch here.
+    scaling = []
+    for side in SCALING_SIDES:
+        h, w = side * 3 // 4, side
+        sw = json.loads(subprocess.run([str(a.binary), str(a.trunk), str(head), "--threads", str(a.threads),
+                                        "--reps", str(a.reps), "--context-side", str(side)],
+                                       check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout)["context_side"]
+        x = torch.from_numpy(np.random.default_rng(side).random((1, 3, h, w), dtype=np.float32))
+        with torch.no_grad():
+            pt = median_time(lambda: model.context_maps([{k: v[0] for k, v in trunk(x).items()}]), a.reps)
+        fls = count_flops(trunk, model, h, w, K)["engine_total"]
+        row = {"long_side": side, "height": h, "width": w, "swift_s": sw["total_s"], "pytorch_s": pt,
+               "speedup_vs_pytorch": pt / sw["total_s"], "gflop": fls / 1e9,
+               "time_over_flop_limit": sw["total_s"] / (fls / (peak * 1e9)),
+               "swift_peak_rss_mib": sw["peak_rss_mib"], "swift_rss_after_load_mib": sw["rss_after_load_mib"],
+               "context_result_mib": sw["context_result_mib"],
+               "stages_s": {k: sw[f"{k}_s"] for k in ("trunk", "renet", "fold")}}
+        scaling.append(row)
+        print(f"side {side}: swift {row['swift_s']:.3f} s, pytorch {pt:.3f} s, peak RSS {row['swift_peak_rss_mib']:.0f} MiB", file=sys.stderr)
+    result["scaling"] = scaling
+    plotted = plot_scaling(scaling, ROOT / "bench/results/inference-scaling.png", result["machine"]["cpu"], a.threads)
     result["machine"]["load_average_at_end"] = list(os.getloadavg())
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
@@ -287,7 +310,49 @@ def main():
         print(f"guided vs exact on {g['photos']} photos at 2 MP (Lab ΔE): mean {g['standard']['mean']:.3f}, "
               f"p99 {g['standard']['p99']:.3f}, max {g['standard']['max']:.2f}; "
               f"exact vs input mean {g['exact_vs_input']['mean']:.2f}")
+    print(f"\nContext pass by working side (4:3, {a.threads} threads; Swift each in its own process):")
+    print(f"{'long side':>10}{'size':>11}{'GFLOP':>8}{'Swift s':>9}{'PyTorch s':>11}{'speedup':>9}{'x limit':>9}{'peak RSS MiB':>14}{'context MiB':>13}")
+    for r in scaling:
+        print(f"{r['long_side']:>10}{str(r['width']) + 'x' + str(r['height']):>11}{r['gflop']:>8.1f}{r['swift_s']:>9.3f}"
+              f"{r['pytorch_s']:>11.3f}{r['speedup_vs_pytorch']:>9.2f}{r['time_over_flop_limit']:>9.2f}"
+              f"{r['swift_peak_rss_mib']:>14.0f}{r['context_result_mib']:>13.1f}")
+    print(f"plot: {plotted or 'not drawn (no matplotlib)'}")
     print(f"wrote {a.out}")
+
+
+SCALING_SIDES = (256, 512, 1024)
+
+
+def plot_scaling(rows, path, cpu, threads):
+    """Time (Swift, PyTorch, FLOP limit) and the Swift process's peak RSS against the working side."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import matplotlib.ticker
+    except ImportError:
+        return None
+    xs = [r["long_side"] for r in rows]
+    fig, (ta, ma) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110)
+    ta.plot(xs, [r["swift_s"] for r in rows], "o-", label="Swift engine")
+    ta.plot(xs, [r["pytorch_s"] for r in rows], "s--", label="PyTorch eager")
+    ta.plot(xs, [r["swift_s"] / r["time_over_flop_limit"] for r in rows], ":", label="FLOP limit (sgemm peak)")
+    ta.set(xscale="log", yscale="log", xlabel="working long side (px, 4:3)", ylabel="context pass (s)",
+           title="time")
+    ta.set_xticks(xs, [str(x) for x in xs])
+    ta.legend()
+    ma.plot(xs, [r["swift_peak_rss_mib"] for r in rows], "o-", label="peak RSS of the process")
+    ma.plot(xs, [r["swift_rss_after_load_mib"] for r in rows], "--", label="RSS after loading the model")
+    ma.set(xscale="log", xlabel="working long side (px, 4:3)", ylabel="MiB", title="memory (Swift)")
+    ma.set_xticks(xs, [str(x) for x in xs])
+    ma.legend()
+    for ax in (ta, ma):  # label the measured sides only, not the log scale's minor ticks
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    fig.suptitle(f"context pass by working side, {threads} threads, {cpu}", fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return str(path.relative_to(ROOT))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 // (bench/inference/bench.py merges it with PyTorch and ONNX Runtime on the same weights and input).
 //
 //   .build-engine/release/InferenceBench TRUNK HEAD [--threads N] [--reps N] [--photos DIR] [--count N]
-//                                        [--skip-12mp] [--only 512x512|2MP|12MP] [--tune]
+//                                        [--skip-12mp] [--only 512x512|2MP|12MP] [--tune] [--context-side N]
 //
 // Figures: OpenBLAS sgemm peak (the FLOP limit's denominator), the context pass at 512x512 and at the
 // model's working size, stage by stage; the map and the colour pass (exact and guided) at 512x512,
@@ -63,7 +63,14 @@ func timed(_ n: Int, _ body: () throws -> Void) rethrows -> Double {
     lastCPU = median(c)
     return median(t)
 }
+/// This process's peak resident set (VmHWM). Not getrusage's ru_maxrss: Linux carries that across
+/// fork and execve, so a bench started from Python reported the Python process's 1.2 GB peak.
 func peakRSSMiB() -> Double {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let kB = Double(line.split(separator: " ").dropFirst().first ?? "") {
+        return kB / 1024
+    }
     var u = rusage()
     getrusage(RUSAGE_SELF.rawValue, &u)
     return Double(u.ru_maxrss) / 1024
@@ -95,6 +102,34 @@ func sgemmPeak(n: Int, repeats: Int) -> Double {
     return 2 * Double(n * n * n) / best / 1e9
 }
 
+
+func currentRSSMiB() -> Double {
+    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+          let pages = Double(statm.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+}
+
+/// The context pass at h×w, stage by stage, medians of `reps` after a warm-up.
+func contextFigures(_ model: SAAdjustModel, height h: Int, width w: Int) throws -> ([String: Any], ContextResult) {
+    let rgb = pattern(3, h, w, scale: 1)
+    var ws = ContextWorkspace()
+    var trunk: [Double] = [], renet: [Double] = [], fold: [Double] = [], total: [Double] = [], cpu: [Double] = []
+    var c = try model.context(rgb: rgb, workspace: &ws)
+    for _ in 0..<reps {
+        var t = ContextTimings()
+        let c0 = cpuNow()
+        let s = try seconds { c = try model.context(rgb: rgb, workspace: &ws, timings: &t) }
+        cpu.append(cpuNow() - c0)
+        func sec(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        trunk.append(sec(t.trunk)); renet.append(sec(t.renet)); fold.append(sec(t.fold)); total.append(s)
+    }
+    log(String(format: "context %dx%d: %.3f s (trunk %.3f, renet %.3f, fold %.3f), CPU %.3f s", w, h,
+               median(total), median(trunk), median(renet), median(fold), median(cpu)))
+    return (["height": h, "width": w, "total_s": median(total), "trunk_s": median(trunk),
+             "renet_s": median(renet), "fold_s": median(fold), "cpu_s": median(cpu),
+             "context_result_mib": Double(c.byteCount) / 1_048_576], c)
+}
+
 struct LabError {
     var mean = 0.0, p99 = 0.0, max = 0.0
     init(_ a: Tensor, _ b: Tensor) {
@@ -122,6 +157,21 @@ do {
     let md = model.description
     report["model"] = ["style": md.style, "mode": md.mode.rawValue, "K": md.presetCount, "d": md.rank, "working_long_side": md.workingLongSide]
 
+    // --context-side N: only the context pass at a 4:3 working image of long side N, in a process of
+    // its own so that its peak RSS is this size's alone (bench.py runs 256, 512, 1024).
+    if let side = option("--context-side").flatMap({ Int($0) }) {
+        let loaded = currentRSSMiB()
+        let (figures, _) = try contextFigures(model, height: side * 3 / 4, width: side)
+        var entry = figures
+        entry["long_side"] = side
+        entry["rss_after_load_mib"] = loaded
+        entry["peak_rss_mib"] = peakRSSMiB()
+        report["context_side"] = entry
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(data: data, encoding: .utf8)!)
+        exit(0)
+    }
+
     // 1. The FLOP limit's denominator, at the engine's thread count and at one thread.
     let peak = sgemmPeak(n: 2048, repeats: 3)
     BLASThreads.set(1)
@@ -135,23 +185,9 @@ do {
     var contexts: [String: Any] = [:]
     var ctx512: ContextResult?
     for (name, h, w) in [("512x512", 512, 512), ("working \(md.workingLongSide)", md.workingLongSide * 3 / 4, md.workingLongSide)] {
-        let rgb = pattern(3, h, w, scale: 1)
-        var ws = ContextWorkspace()
-        var trunk: [Double] = [], renet: [Double] = [], fold: [Double] = [], total: [Double] = [], cpu: [Double] = []
-        var c = try model.context(rgb: rgb, workspace: &ws)
-        for _ in 0..<reps {
-            var t = ContextTimings()
-            let c0 = cpuNow()
-            let s = try seconds { c = try model.context(rgb: rgb, workspace: &ws, timings: &t) }
-            cpu.append(cpuNow() - c0)
-            func sec(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-            trunk.append(sec(t.trunk)); renet.append(sec(t.renet)); fold.append(sec(t.fold)); total.append(s)
-        }
+        let (figures, c) = try contextFigures(model, height: h, width: w)
         if h == 512 { ctx512 = c }
-        contexts[name] = ["height": h, "width": w, "total_s": median(total), "trunk_s": median(trunk),
-                          "renet_s": median(renet), "fold_s": median(fold), "cpu_s": median(cpu)]
-        log(String(format: "context %@ (%dx%d): %.3f s (trunk %.3f, renet %.3f, fold %.3f), CPU %.3f s", name, w, h,
-                   median(total), median(trunk), median(renet), median(fold), median(cpu)))
+        contexts[name] = figures
     }
     report["context"] = contexts
     guard let ctx = ctx512 else { exit(1) }
