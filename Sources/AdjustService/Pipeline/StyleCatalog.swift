@@ -2,7 +2,8 @@ import Foundation
 import Inference
 
 /// The styles the service offers: every `*.safetensors` head in the models folder, each paired
-/// with the shared ImageNet trunk. Dropping a new head file into the folder adds a style.
+/// with the shared ImageNet trunk, or with the fine-tuned trunk its file embeds. Dropping a new model
+/// file into the folder adds a style.
 public struct StyleCatalog: Sendable {
     public struct Style: Sendable {
         public let id: String
