@@ -26,7 +26,7 @@ def rotation_grid(h, w, degrees):
 
 def warp(img, grid, nearest=False):
     """img: HxW or HxWxC numpy array (uint8 or float) -> the same dtype and shape, resampled at grid."""
-    a = torch.from_numpy(np.ascontiguousarray(img)).float()
+    a = torch.from_numpy(np.array(img, dtype=np.float32))  # a writable copy (PIL arrays are read-only)
     chw = a.unsqueeze(0) if a.dim() == 2 else a.permute(2, 0, 1)
     out = F.grid_sample(chw.unsqueeze(0), grid, mode="nearest" if nearest else "bilinear",
                         padding_mode="border", align_corners=False)[0]
