@@ -15,7 +15,7 @@ import torch
 
 from .data import read_split
 from .train import evaluate
-from .model import SAAdjustNet
+from .model import SAAdjustNet, build_trunk, load_trunk_state
 
 
 def load_model(path: Path):
@@ -28,12 +28,7 @@ def load_model(path: Path):
     c = ck["config"]
     m = SAAdjustNet(c["mode"], K=c["K"], d=c["d"], parse_classes=c["parse_classes"])
     m.load_state_dict(ck["state_dict"])
-    trunk = None
-    if "trunk" in ck:
-        from .model import build_trunk
-        trunk = build_trunk()
-        trunk.load_state_dict(ck["trunk"], strict=False)
-        trunk.eval()
+    trunk = load_trunk_state(build_trunk(), ck["trunk"]).eval() if "trunk" in ck else None
     return m.eval(), trunk, c.get("long_side", 320)
 
 

@@ -90,17 +90,14 @@ def load_exported(path):
 
 def load_exported_trunk(path):
     """The embedded fine-tuned trunk of an exported file and its working long side, or (None, side)."""
-    from .model import build_trunk
+    from .model import build_trunk, load_trunk_state
     with safe_open(str(path), "pt") as f:
         side = int(f.metadata().get("working_long_side", "320"))
         keys = [k for k in f.keys() if k.startswith("trunk.")]
         if not keys:
             return None, side
         sd = {k[len("trunk."):]: f.get_tensor(k).float() for k in keys}
-    t = build_trunk()
-    res = t.load_state_dict(sd, strict=False)
-    assert not res.unexpected_keys and all(k.endswith("num_batches_tracked") for k in res.missing_keys), res
-    return t.eval(), side
+    return load_trunk_state(build_trunk(), sd).eval(), side
 
 
 def main(argv=None):

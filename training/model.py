@@ -73,11 +73,16 @@ def build_trunk(weights_path=None):
     if weights_path is not None:
         from safetensors.torch import load_file
         sd = load_file(str(weights_path))
-        sd = {k: v for k, v in sd.items() if not k.startswith(("layer4", "fc"))}
-        res = t.load_state_dict(sd, strict=False)
-        assert not res.unexpected_keys, res.unexpected_keys
-        assert all(k.endswith("num_batches_tracked") for k in res.missing_keys), res.missing_keys
+        load_trunk_state(t, {k: v for k, v in sd.items() if not k.startswith(("layer4", "fc"))})
     return t
+
+
+def load_trunk_state(trunk, state):
+    """Load trunk weights (torchvision names); only BN counters may be missing, nothing may be left over."""
+    res = trunk.load_state_dict(state, strict=False)
+    assert not res.unexpected_keys, res.unexpected_keys
+    assert all(k.endswith("num_batches_tracked") for k in res.missing_keys), res.missing_keys
+    return trunk
 
 
 def l2n(x, dim=1, eps=1e-6):

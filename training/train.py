@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .cache import load_cached
+from .cache import load_cached, trunk_features
 from .data import Pair, read_split, to_unit_lab
 from .metrics import quantise_unit, lab_error, confusion, best_match_accuracy, miou
 from .model import SAAdjustNet
@@ -129,11 +129,7 @@ def evaluate(model, pairs, cache, names, K=None, soft=False, trunk=None, long_si
     for n in names:
         inp, tgt, groups, _ = Pair(pairs, n).load()
         li, lt = to_unit_lab(inp), to_unit_lab(tgt)
-        if trunk is None:
-            feat = load_cached(cache, n)
-        else:
-            from .cache import trunk_features
-            feat = trunk_features(trunk, inp, long_side)
+        feat = load_cached(cache, n) if trunk is None else trunk_features(trunk, inp, long_side)
         dev = feat["layer3"].device
         out, pi = model.predict_image(feat, li.to(dev), soft=soft)
         out, pi = out.cpu(), (pi.cpu() if pi is not None else None)
@@ -268,6 +264,34 @@ def batch_losses(outs, b, state, recipe):
     return losses
 
 
+def optimise(opt, losses, sums):
+    """One step on the sum of the loss terms; adds each term to the epoch's sums. Returns the loss."""
+    loss = sum(losses.values())
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    for k, v in losses.items():
+        sums[k] = sums.get(k, 0.0) + float(v.detach())
+    return float(loss.detach())
+
+
+def epoch_record(ep, recipe, state, sums, steps, t_start):
+    """The epoch's log line without its val figures: mean loss terms, map temperature and preset shares."""
+    rec = {"epoch": ep, "recipe": recipe, "tau": round(state.tau, 3), "time_s": round(time.time() - t_start),
+           **{k: v / steps for k, v in sums.items()}}
+    if state.a.mode == "map":
+        rec["train_share"] = (state.share / steps).round(decimals=3).tolist()
+    return rec
+
+
+def write_epoch(log, rec, checkpoint, out, ep):
+    """Print and log the epoch's record; save its checkpoint as the last one and as epoch ep's."""
+    print(json.dumps(rec), flush=True)
+    log.write(json.dumps(rec) + "\n"); log.flush()
+    torch.save(checkpoint, out / "model.pt")
+    torch.save(checkpoint, out / f"model-ep{ep}.pt")  # pick by val
+
+
 def parse_phases(s):
     out = []
     for p in s.split(","):
@@ -344,24 +368,12 @@ def main(argv=None):
         bar = tqdm(loader, desc=f"ep {ep} {recipe}", leave=False)
         for b in bar:
             outs = model.forward_points(b["feat"], b["grid"], b["lab"])
-            losses = batch_losses(outs, b, state, recipe)
-            loss = sum(losses.values())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            for k, v in losses.items():
-                sums[k] = sums.get(k, 0.0) + float(v.detach())
+            loss = optimise(opt, batch_losses(outs, b, state, recipe), sums)
             cnt += 1
-            bar.set_postfix(loss=f"{float(loss):.5f}")
-        rec = {"epoch": ep, "recipe": recipe, "tau": round(state.tau, 3), "time_s": round(time.time() - t_start),
-               **{k: v / cnt for k, v in sums.items()}}
-        if a.mode == "map":
-            rec["train_share"] = (state.share / cnt).round(decimals=3).tolist()
+            bar.set_postfix(loss=f"{loss:.5f}")
+        rec = epoch_record(ep, recipe, state, sums, cnt, t_start)
         rec["val"] = evaluate(model, a.pairs, a.cache, val_names)
-        print(json.dumps(rec), flush=True)
-        log.write(json.dumps(rec) + "\n"); log.flush()
-        torch.save({"state_dict": model.state_dict(), "config": cfg}, a.out / "model.pt")
-        torch.save({"state_dict": model.state_dict(), "config": cfg}, a.out / f"model-ep{ep}.pt")  # pick by val
+        write_epoch(log, rec, {"state_dict": model.state_dict(), "config": cfg}, a.out, ep)
     print(f"done in {time.time() - t_start:.0f} s")
 
 

@@ -26,8 +26,9 @@ from tqdm import tqdm
 from .augment import augment_pair
 from .cache import DEFAULT_WEIGHTS, KEYS
 from .data import Pair, read_split, to_unit_lab, working_image
-from .model import SAAdjustNet, build_trunk
-from .train import LossState, arg_parser, batch_losses, collate, evaluate, make_optimiser, parse_phases, seed_all
+from .model import SAAdjustNet, build_trunk, load_trunk_state
+from .train import (LossState, arg_parser, batch_losses, collate, epoch_record, evaluate, make_optimiser, optimise,
+                    parse_phases, seed_all, write_epoch)
 
 
 class AugmentedPoints(torch.utils.data.Dataset):
@@ -92,7 +93,7 @@ def main(argv=None):
         ck = torch.load(a.init, map_location="cpu", weights_only=False)
         model.load_state_dict(ck["state_dict"])
         if "trunk" in ck:
-            trunk.load_state_dict(ck["trunk"], strict=False)
+            load_trunk_state(trunk, ck["trunk"])
     opt = make_optimiser(model, a, [{"params": list(trunk.parameters()), "lr": a.lr * a.trunk_lr_mult}])
     data = AugmentedPoints(a.pairs, train_names, a.points, a.long_side, a.rotate, not a.no_flip, a.seed)
     loader = torch.utils.data.DataLoader(data, batch_size=a.batch, shuffle=True, collate_fn=collate,
@@ -117,25 +118,13 @@ def main(argv=None):
                 f = trunk(rgb.unsqueeze(0))
                 feats.append({k: f[k][0] for k in KEYS})
             outs = model.forward_points(feats, b["grid"], b["lab"])
-            losses = batch_losses(outs, b, state, recipe)
-            loss = sum(losses.values())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            for k, v in losses.items():
-                sums[k] = sums.get(k, 0.0) + float(v.detach())
+            optimise(opt, batch_losses(outs, b, state, recipe), sums)
             cnt += 1
-        rec = {"epoch": ep, "recipe": recipe, "tau": round(state.tau, 3), "time_s": round(time.time() - t_start),
-               **{k: v / cnt for k, v in sums.items()}}
-        if a.mode == "map":
-            rec["train_share"] = (state.share / cnt).round(decimals=3).tolist()
+        rec = epoch_record(ep, recipe, state, sums, cnt, t_start)
         rec["val"] = evaluate(model, a.pairs, None, val_names, trunk=trunk, long_side=a.long_side)
-        print(json.dumps(rec), flush=True)
-        log.write(json.dumps(rec) + "\n"); log.flush()
-        ck = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
-              "trunk": {k: v.cpu() for k, v in trunk.state_dict().items()}, "config": cfg}
-        torch.save(ck, a.out / "model.pt")
-        torch.save(ck, a.out / f"model-ep{ep}.pt")
+        write_epoch(log, rec, {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
+                               "trunk": {k: v.cpu() for k, v in trunk.state_dict().items()}, "config": cfg},
+                    a.out, ep)
     print(f"done in {time.time() - t_start:.0f} s")
 
 
