@@ -20,7 +20,7 @@ struct Bottleneck: Sendable {
         }
     }
 
-    func forward(_ x: Tensor, scratch: inout ScratchBuffer) -> Tensor {
+    func forward(_ x: Tensor, scratch: inout WorkerScratch) -> Tensor {
         let identity = downsample?.forward(x, relu: false, scratch: &scratch) ?? x
         var y = conv1.forward(x, relu: true, scratch: &scratch)
         y = conv2.forward(y, relu: true, scratch: &scratch)

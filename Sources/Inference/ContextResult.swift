@@ -55,9 +55,9 @@ public struct ContextResult: Sendable {
     /// The argmax map (first maximum, as torch.argmax) at height × width as preset indices, row-major:
     /// one byte per pixel instead of K float planes (a 12 MP photo: 12 MB, not 96 MB for K = 2).
     /// Feed it to `render(map: .labels(...))`; the labels equal the argmax of `mapProbabilities`.
-    /// Rows are split into `BLASThreads.count` bands, the share of the cores one job has.
+    /// Rows are split into `EngineThreads.perJob` bands, the share of the cores one job has.
     public func mapLabels(height: Int, width: Int) -> [UInt8] {
-        mapLabels(height: height, width: width, threads: BLASThreads.count)
+        mapLabels(height: height, width: width, threads: EngineThreads.perJob)
     }
 
     public func mapLabels(height: Int, width: Int, threads: Int) -> [UInt8] {

@@ -1,3 +1,5 @@
+import CBLAS
+
 /// A 2-D convolution (square kernel, zero padding) as one gemm: W[Cout × Cin·k·k] · cols[Cin·k·k × Ho·Wo].
 /// A 1x1 stride-1 convolution uses the input itself as the right operand (CHW is already Cin × positions);
 /// a strided 1x1 gathers the sampled positions first. Batch norm is folded into W and the bias at load.
@@ -56,45 +58,62 @@ struct Conv2D: Sendable {
     static let minimumTilePositions = 512
     /// Positions per gemm call of a 1x1 convolution, so its bias/ReLU pass finds the tile in cache.
     static let directTilePositions = 4096
+    /// A 1x1 convolution on few positions (the late layers) also splits its output channels, in
+    /// blocks of at least this many, until there are `tasksPerWorker` tasks per worker: with one task
+    /// per worker, a core slowed by anything else left the other idle at every layer.
+    static let minimumChannelBlock = 64
+    static let tasksPerWorker = 4
 
-    /// relu(conv(x) + bias [+ residual]). The residual is copied into the output and accumulated by the
-    /// gemm (beta = 1), so the skip connection costs no extra pass. The positions go in tiles of output
-    /// rows: im2col, gemm, then bias and ReLU on the tile while it is in cache.
-    func forward(_ x: Tensor, relu: Bool, residual: Tensor? = nil, scratch: inout ScratchBuffer) -> Tensor {
+    /// relu(conv(x) + bias [+ residual]). The positions go in tiles of output rows, shared out to the
+    /// scratch's workers. Each tile's output starts as bias (+ residual) and the gemm accumulates onto
+    /// it (beta = 1): that fill replaces both OpenBLAS's zeroing pass of a beta = 0 gemm and a separate
+    /// bias pass, and the skip connection costs no pass of its own; ReLU is the only pass after the
+    /// gemm, on the tile while it is in cache. Nothing between gemms runs on one core alone.
+    func forward(_ x: Tensor, relu: Bool, residual: Tensor? = nil, scratch: inout WorkerScratch) -> Tensor {
         precondition(x.channels == inChannels, "conv expects \(inChannels) channels, got \(x.shape)")
         let os = outputShape(for: x.shape)
-        var out = residual ?? Tensor(uninitialized: os)  // the gemm (beta 0) writes every element
-        precondition(out.shape == os, "residual \(out.shape) vs output \(os)")
+        if let residual { precondition(residual.shape == os, "residual \(residual.shape) vs output \(os)") }
+        var out = Tensor(uninitialized: os)  // each tile fills its part before its gemm
         let n = os.plane, wo = os.width
         let k = inChannels * kernel * kernel
         let direct = kernel == 1 && stride == 1 && padding == 0
-        let rowsPerTile = direct
+        let preferredRows = direct
             ? max(1, min(os.height, Self.directTilePositions / max(1, wo)))
             : max(1, min(os.height, max(Self.columnTileFloats / max(1, k * wo), (Self.minimumTilePositions + wo - 1) / wo)))
-        let cols: UnsafeMutablePointer<Float>? = direct ? nil : scratch.pointer(count: k * rowsPerTile * wo)
-        let beta: Float = residual == nil ? 0 : 1
+        // At least one tile per worker: the late layers are a few tiles' worth of rows.
+        let rowsPerTile = max(1, min(preferredRows, (os.height + scratch.workers - 1) / scratch.workers))
+        let tiles = (os.height + rowsPerTile - 1) / rowsPerTile
+        // Channel blocks (direct only: an im2col tile would be gathered once per block).
+        let blocks = direct
+            ? max(1, min(outChannels / Self.minimumChannelBlock, (Self.tasksPerWorker * scratch.workers + tiles - 1) / tiles))
+            : 1
+        let channelsPerBlock = (outChannels + blocks - 1) / blocks
+        let cols = direct ? [] : scratch.pointers(count: k * rowsPerTile * wo)
         x.withUnsafeBufferPointer { src in
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
                     out.withUnsafeMutableBufferPointer { dst in
-                        for oy0 in Swift.stride(from: 0, to: os.height, by: rowsPerTile) {
-                            let rows = oy0..<min(os.height, oy0 + rowsPerTile)
-                            let p0 = oy0 * wo, tn = rows.count * wo
-                            if let cols {
-                                im2col(src.baseAddress!, in: x.shape, out: os, rows: rows, into: cols)
-                                BLAS.gemm(m: outChannels, n: tn, k: k, a: w.baseAddress!, lda: k, b: cols, ldb: tn,
-                                          c: dst.baseAddress! + p0, ldc: n, beta: beta)
-                            } else {
-                                BLAS.gemm(m: outChannels, n: tn, k: k, a: w.baseAddress!, lda: k,
-                                          b: src.baseAddress! + p0, ldb: n, c: dst.baseAddress! + p0, ldc: n, beta: beta)
-                            }
-                            for o in 0..<outChannels {
-                                let bo = b[o]
-                                let row = dst.baseAddress! + o * n + p0
-                                if relu {
-                                    for i in 0..<tn { row[i] = max(row[i] + bo, 0) }
+                        withResidual(residual) { res in
+                            ParallelWork.run(tasks: tiles * blocks, workers: scratch.workers) { task, worker in
+                                let tile = task / blocks, block = task % blocks
+                                let oy0 = tile * rowsPerTile
+                                let rows = oy0..<min(os.height, oy0 + rowsPerTile)
+                                let p0 = oy0 * wo, tn = rows.count * wo
+                                let o0 = block * channelsPerBlock, channels = o0..<min(outChannels, o0 + channelsPerBlock)
+                                for o in channels {
+                                    sa_fill(dst.baseAddress! + o * n + p0, res.map { $0 + o * n + p0 }, b[o], tn)
+                                }
+                                if direct {
+                                    BLAS.gemm(m: channels.count, n: tn, k: k, a: w.baseAddress! + o0 * k, lda: k,
+                                              b: src.baseAddress! + p0, ldb: n, c: dst.baseAddress! + o0 * n + p0, ldc: n, beta: 1)
                                 } else {
-                                    for i in 0..<tn { row[i] += bo }
+                                    let c = cols[worker].pointer
+                                    im2col(src.baseAddress!, in: x.shape, out: os, rows: rows, into: c)
+                                    BLAS.gemm(m: outChannels, n: tn, k: k, a: w.baseAddress!, lda: k, b: c, ldb: tn,
+                                              c: dst.baseAddress! + p0, ldc: n, beta: 1)
+                                }
+                                if relu {
+                                    for o in channels { sa_relu(dst.baseAddress! + o * n + p0, tn) }
                                 }
                             }
                         }
@@ -103,6 +122,14 @@ struct Conv2D: Sendable {
             }
         }
         return out
+    }
+
+    private func withResidual(_ residual: Tensor?, _ body: (UnsafePointer<Float>?) -> Void) {
+        if let residual {
+            residual.withUnsafeBufferPointer { body($0.baseAddress!) }
+        } else {
+            body(nil)
+        }
     }
 
     /// cols[(c·k + ky)·k + kx, (oy − rows.lower)·Wo + ox] = x[c, oy·s − p + ky, ox·s − p + kx] for oy in

@@ -12,6 +12,14 @@ public struct Matrix: Sendable {
         storage = AlignedBuffer(count: rows * cols)
     }
 
+    /// Contents unspecified: for results every element of which a kernel writes.
+    init(uninitializedRows rows: Int, cols: Int) {
+        precondition(rows >= 0 && cols >= 0, "negative matrix dimension")
+        self.rows = rows
+        self.cols = cols
+        storage = AlignedBuffer(count: rows * cols, zeroed: false)
+    }
+
     public init(rows: Int, cols: Int, values: [Float]) {
         precondition(values.count == rows * cols, "\(values.count) values for \(rows)x\(cols)")
         self.init(rows: rows, cols: cols)

@@ -28,7 +28,7 @@ struct ReNet: Sendable {
             inChannels: 2 * hidden, kernel: 1, stride: 1, padding: 0)
     }
 
-    func stages(_ layer3: Tensor, scratch: inout ScratchBuffer) -> Stages {
+    func stages(_ layer3: Tensor, scratch: inout WorkerScratch) -> Stages {
         let rows = gruRows.forward(layer3, along: .rows, scratch: &scratch)
         var rowsN = rows
         bnRows.apply(to: &rowsN)
@@ -39,7 +39,7 @@ struct ReNet: Sendable {
         return Stages(rows: rows, rowsNormalised: rowsN, columns: cols, columnsNormalised: colsN, output: out)
     }
 
-    func forward(_ layer3: Tensor, scratch: inout ScratchBuffer) -> Tensor {
+    func forward(_ layer3: Tensor, scratch: inout WorkerScratch) -> Tensor {
         stages(layer3, scratch: &scratch).output
     }
 }

@@ -42,7 +42,7 @@ struct ResNetTrunk: Sendable {
 
     /// rgb: 3 planes of sRGB in [0, 1] at the working resolution. The ImageNet normalisation is applied
     /// here rather than folded into conv1, because conv1's zero padding is zero *after* normalisation.
-    func forward(rgb: Tensor, scratch: inout ScratchBuffer) -> TrunkFeatures {
+    func forward(rgb: Tensor, scratch: inout WorkerScratch) -> TrunkFeatures {
         precondition(rgb.channels == 3, "trunk input must be 3 planes, got \(rgb.shape)")
         var x = rgb
         let plane = rgb.shape.plane
@@ -53,7 +53,7 @@ struct ResNetTrunk: Sendable {
             }
         }
         let c1 = conv1.forward(x, relu: true, scratch: &scratch)
-        var f = pool.forward(c1)
+        var f = pool.forward(c1, workers: scratch.workers)
         var outs: [Tensor] = []
         for layer in layers {
             for block in layer { f = block.forward(f, scratch: &scratch) }

@@ -92,7 +92,7 @@ public struct SAAdjustModel: Sendable {
         let t1 = clock.now
         let r = renet.forward(f.layer3, scratch: &ws.scratch)
         let t2 = clock.now
-        let result = fold(features: f, renet: r, height: rgb.height, width: rgb.width)
+        let result = fold(features: f, renet: r, height: rgb.height, width: rgb.width, scratch: &ws.scratch)
         let t3 = clock.now
         timings.trunk = t1 - t0
         timings.renet = t2 - t1
@@ -100,22 +100,24 @@ public struct SAAdjustModel: Sendable {
         return result
     }
 
-    func fold(features f: TrunkFeatures, renet r: Tensor, height: Int, width: Int) -> ContextResult {
+    func fold(features f: TrunkFeatures, renet r: Tensor, height: Int, width: Int, scratch: inout WorkerScratch)
+        -> ContextResult
+    {
         let scales = [f.layer1, f.layer2, f.layer3, r]
         return ContextResult(
             workingHeight: height, workingWidth: width, mode: description.mode,
-            conv1Piece: .projectingNormalised(f.conv1, by: head.uConv1),
+            conv1Piece: .projectingNormalised(f.conv1, by: head.uConv1, scratch: &scratch),
             scalePieces: zip(scales, head.scaleProjections).map {
-                .projectingNormalised($0, by: $1)
+                .projectingNormalised($0, by: $1, scratch: &scratch)
             },
             scaleBias: head.scaleBias)
     }
 
     /// The adjusted Lab planes for Lab planes `lab` (any resolution; context is interpolated), with
     /// the automatic method (guided above GuidedRenderSettings.automaticThreshold pixels) on
-    /// `BLASThreads.count` threads, the share of the cores ThreadBudget gives one job.
+    /// `EngineThreads.perJob` threads, the share of the cores ThreadBudget gives one job.
     public func render(lab: Tensor, context: ContextResult, map: MapChoice = .argmax) throws(ModelError) -> Tensor {
-        try render(lab: lab, context: context, map: map, method: .automatic, threads: BLASThreads.count)
+        try render(lab: lab, context: context, map: map, method: .automatic, threads: EngineThreads.perJob)
     }
 
     /// The adjusted Lab planes by `method`, the rows split into `threads` bands rendered at once.
@@ -138,7 +140,7 @@ public struct SAAdjustModel: Sendable {
     /// buffer (144 MB at 12 MP).
     public func render(
         inPlace lab: inout Tensor, context: ContextResult, map: MapChoice = .argmax,
-        method: RenderMethod = .automatic, threads: Int = BLASThreads.count
+        method: RenderMethod = .automatic, threads: Int = EngineThreads.perJob
     ) throws(ModelError) {
         try validate(lab: lab)
         let (h, w) = (lab.height, lab.width)
@@ -164,7 +166,7 @@ public struct SAAdjustModel: Sendable {
     /// point-sampled through `read` (only its rows, a few hundred) and the grid fitted to the exact
     /// head on it, on up to `threads` threads (the same plan for any count).
     public func plan(
-        height h: Int, width w: Int, context: ContextResult, method: RenderMethod, threads: Int = BLASThreads.count,
+        height h: Int, width w: Int, context: ContextResult, method: RenderMethod, threads: Int = EngineThreads.perJob,
         read: (_ y: Int, _ row: LabRow) -> Void
     ) throws(ModelError) -> RenderPlan {
         guard h > 0, w > 0 else { throw .invalidInput("cannot render an empty \(w)x\(h) photo") }

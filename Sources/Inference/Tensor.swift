@@ -1,3 +1,5 @@
+import CBLAS
+
 /// A contiguous fp32 feature map in CHW layout with 64-byte aligned storage. A value type:
 /// copies share storage until one of them writes (copy-on-write), so passing tensors around costs
 /// nothing and a cached context can be handed to concurrent renders safely.
@@ -66,6 +68,17 @@ public struct Tensor: Sendable {
     public subscript(c: Int, y: Int, x: Int) -> Float {
         precondition(c >= 0 && c < channels && y >= 0 && y < height && x >= 0 && x < width)
         return storage.pointer[(c * height + y) * width + x]
+    }
+
+    /// Each channel plane transposed: element (c, y, x) moves to (c, x, y).
+    func spatiallyTransposed() -> Tensor {
+        var out = Tensor(uninitialized: TensorShape(channels: channels, height: width, width: height))
+        withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                sa_transpose_planes(src.baseAddress!, Int32(channels), Int32(height), Int32(width), dst.baseAddress!)
+            }
+        }
+        return out
     }
 
     /// The values in CHW order (for tests and serialisation).

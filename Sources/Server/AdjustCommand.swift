@@ -61,7 +61,7 @@ struct AdjustCommand: ParsableCommand {
             throw CommandLineFailure("unknown style '\(style ?? "")'; available: \(catalog.ids.joined(separator: ", "))")
         }
         try plan.createFolders()
-        // Photos are adjusted one after another, so the one job gets every core's BLAS thread.
+        // Photos are adjusted one after another, so the one job gets every core.
         ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: 1)
 
         var reporter = ProgressReporter(total: plan.jobs.count, isBatch: plan.isBatch, quiet: quiet)

@@ -95,8 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
         for (file, reason) in catalog.skipped { logger.warning("model \(file) not loaded: \(reason)") }
         logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(models))")
         if catalog.styles.isEmpty { logger.warning("no models loaded from \(models): /readyz answers 503") }
-        let blasThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
-        logger.info("\(workers) inference worker(s) × \(blasThreads) BLAS thread(s), queue \(queue); \(BLASKernels.summary)")
+        let jobThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
+        logger.info("\(workers) inference worker(s) × \(jobThreads) thread(s), queue \(queue); \(BLASKernels.summary)")
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         let adjust = AdjustRoutes(
             catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),

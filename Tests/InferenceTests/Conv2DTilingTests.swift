@@ -8,8 +8,10 @@ import Testing
         Float((i &* 2_654_435_761 &+ salt) % 1000) / 500 - 1
     }
 
-    @Test(arguments: [(3, 1, 1, 32, 23), (3, 2, 1, 32, 23), (7, 2, 3, 32, 23), (1, 2, 0, 128, 60), (1, 1, 0, 32, 23)])
-    func tiledEqualsDirect(kernel: Int, stride: Int, padding: Int, cin: Int, h: Int) {
+    /// Each shape on one worker and on three (tiles handed out unevenly, each worker its own columns).
+    @Test(arguments: [(3, 1, 1, 32, 23), (3, 2, 1, 32, 23), (7, 2, 3, 32, 23), (1, 2, 0, 128, 60), (1, 1, 0, 32, 23)], [1, 3])
+    func tiledEqualsDirect(shape: (kernel: Int, stride: Int, padding: Int, cin: Int, h: Int), workers: Int) {
+        let (kernel, stride, padding, cin, h) = shape
         let (cout, w) = (5, 300)
         let k = cin * kernel * kernel
         let weight = Matrix(rows: cout, cols: k, values: (0..<(cout * k)).map { Self.value($0, 7) * 0.1 })
@@ -21,7 +23,7 @@ import Testing
             ? Conv2D.directTilePositions / os.width
             : max(Conv2D.columnTileFloats / (k * os.width), (Conv2D.minimumTilePositions + os.width - 1) / os.width)
         #expect(tileRows < os.height, "the input must span several tiles")
-        var scratch = ScratchBuffer()
+        var scratch = WorkerScratch(workers: workers)
         let residual = Tensor(shape: os, values: (0..<os.count).map { Self.value($0, 5) })
         let y = conv.forward(x, relu: true, residual: residual, scratch: &scratch)
         // The direct convolution over raw buffers: this debug-built loop is tens of millions of

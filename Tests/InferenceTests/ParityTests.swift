@@ -36,8 +36,9 @@ import Testing
         #expect(c.relative <= tol, "\(name): \(c)")
     }
 
-    @Test func trunkStages() throws {
-        var scratch = ScratchBuffer()
+    /// On one worker and split over three (uneven tiles, the two GRU directions side by side).
+    @Test(arguments: [1, 3]) func trunkStages(workers: Int) throws {
+        var scratch = WorkerScratch(workers: workers)
         let f = model.trunk.forward(rgb: try workingRGB(), scratch: &scratch)
         try expectFeature("trunk.conv1", f.conv1)
         try expectFeature("trunk.layer1", f.layer1)
@@ -45,8 +46,8 @@ import Testing
         try expectFeature("trunk.layer3", f.layer3)
     }
 
-    @Test func reNetStages() throws {
-        var scratch = ScratchBuffer()
+    @Test(arguments: [1, 3]) func reNetStages(workers: Int) throws {
+        var scratch = WorkerScratch(workers: workers)
         // Fed the reference's layer3 so this test isolates the ReNet.
         let l3 = try stages.tensor("trunk.layer3")
         let s = model.renet.stages(l3, scratch: &scratch)
@@ -59,12 +60,13 @@ import Testing
 
     /// The folded per-scale pieces equal map_head · squeeze_s(l2n(f_s)) from the reference's squeeze maps
     /// (map_head read from the exported file; the bias is checked through the logits below).
-    @Test func foldedScalePieces() throws {
+    @Test(arguments: [1, 3]) func foldedScalePieces(workers: Int) throws {
         let head = try Fixtures.open("tiny-model.safetensors")
         let wm = try head.floats("map_head.weight", shape: [2, 16])
-        var scratch = ScratchBuffer()
+        var scratch = WorkerScratch(workers: workers)
         let f = model.trunk.forward(rgb: try workingRGB(), scratch: &scratch)
-        let ctx = model.fold(features: f, renet: model.renet.forward(f.layer3, scratch: &scratch), height: 40, width: 48)
+        let ctx = model.fold(features: f, renet: model.renet.forward(f.layer3, scratch: &scratch), height: 40, width: 48,
+                              scratch: &scratch)
         for (i, name) in ["layer1", "layer2", "layer3", "renet"].enumerated() {
             let info = try stages.info("squeeze.\(name)")
             let sq = try stages.floats("squeeze.\(name)")

@@ -13,7 +13,7 @@ import Testing
         let trunk = try ResNetTrunk(file: SafetensorsFile(path: Fixtures.realTrunkPath))
         #expect(trunk.channels == [256, 512, 1024] && trunk.layers.map(\.count) == [3, 4, 6])
         let fx = try Fixtures.open("real-trunk-64.safetensors")
-        var scratch = ScratchBuffer()
+        var scratch = WorkerScratch(workers: 2)
         let f = trunk.forward(rgb: try fx.tensor("rgb"), scratch: &scratch)
         for (name, t) in [("layer2", f.layer2), ("layer3", f.layer3)] {
             let ref = try fx.floats(name)

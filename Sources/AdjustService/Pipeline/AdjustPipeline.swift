@@ -129,7 +129,7 @@ public struct AdjustPipeline: Sendable {
                 pixels.withUnsafeMutableBufferPointer { out in
                     do throws(ModelError) {
                         try model.render(
-                            analysis.plan, context: analysis.context, map: choice, threads: BLASThreads.count,
+                            analysis.plan, context: analysis.context, map: choice, threads: EngineThreads.perJob,
                             io: .srgb8(from: src.baseAddress!, into: out.baseAddress!, width: width), rows: rows,
                             columns: columns)
                     } catch {
@@ -148,8 +148,8 @@ public struct AdjustPipeline: Sendable {
         // costs nothing, so then the JPEG has every thread.
         let iccProfile = analysis.iccProfile, quality = options.quality
         let changedColumns = reencodes ? columns : nil
-        let parallel = options.encodesMap && !labelMap.hasSourcePNG && BLASThreads.count >= 2
-        let threads = parallel ? BLASThreads.count - 1 : BLASThreads.count
+        let parallel = options.encodesMap && !labelMap.hasSourcePNG && EngineThreads.perJob >= 2
+        let threads = parallel ? EngineThreads.perJob - 1 : EngineThreads.perJob
         let (jpegResult, mapResult) = Self.both(
             parallel: parallel,
             { () -> Result<SegmentedJPEG, AdjustError> in

@@ -9,6 +9,7 @@
 // The colour pass's C kernels. Included here, not only through the umbrella directory, so that
 // existing clang module caches (which track this header) rebuild the module when kernels change.
 #include "colour_kernels.h"
+#include "conv_kernels.h"
 #include "cpu_features.h"
 
 // OpenBLAS's own thread count: the engine sets it once so that inference workers x BLAS threads

@@ -1,0 +1,31 @@
+// The context pass's non-gemm loops around OpenBLAS's sgemm (epilogues, pooling, GRU gates), in C so
+// each is compiled per CPU level (sa_clones.h). Caller-owned buffers, contiguous loops, no allocation.
+#ifndef CONV_KERNELS_H
+#define CONV_KERNELS_H
+
+// ---- GRU (PyTorch gate order r, z, n) ---------------------------------------------------------------
+// One step of `sequences` sequences side by side: for gate row j and sequence s,
+//   r = σ(gx[j] + gh[j] + bR[j]),  z = σ(gx[H + j] + gh[H + j] + bZ[j]),
+//   n = tanh(gx[2H + j] + bInN[j] + r · (gh[2H + j] + bHidN[j])),  h = (1 − z) · n + z · state,
+// with gx rows `gxRowStride` apart (the step's sequences contiguous in each), gh 3H × sequences,
+// state H × sequences (updated), and h also written to out (rows `outRowStride` apart).
+// bR = b_ir + b_hr and bZ = b_iz + b_hz (the biases that only ever add); σ and tanh as FastTanh.
+void sa_gru_step(int hidden, int sequences, const float *gx, long gxRowStride, const float *gh,
+                 const float *bR, const float *bZ, const float *bInN, const float *bHidN,
+                 float *state, float *out, long outRowStride);
+
+// dst[c][x][y] = src[c][y][x] for each of `channels` planes of height × width.
+void sa_transpose_planes(const float *src, int channels, int height, int width, float *dst);
+
+// ---- Max pooling, 3x3 / stride 2 / padding 1 (implicit −∞ padding) -----------------------------------
+// out (channels × outHeight × outWidth) from x (channels × height × width); scratch: outWidth floats.
+void sa_maxpool_3x3s2(const float *x, int channels, int height, int width, int outHeight, int outWidth,
+                      float *out, float *scratch);
+
+// ---- Epilogues ---------------------------------------------------------------------------------------
+// dst[i] = value (+ residual[i]) for i < n; residual may be NULL.
+void sa_fill(float *dst, const float *residual, float value, long n);
+// x[i] = max(x[i], 0) for i < n.
+void sa_relu(float *x, long n);
+
+#endif
