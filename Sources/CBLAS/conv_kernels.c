@@ -6,6 +6,113 @@
 #include "sa_clones.h"
 #include "sa_tanh.h"
 
+long sa_winograd_f23_scratch(int width) {
+    long tilesWide = (width + 1) / 2;
+    return 8 * (2 * tilesWide + 2);  // the input side's 8 padded rows; the output side needs 4·tilesWide
+}
+
+// Per tile row: the 4 input rows copied into zero-padded rows (index k is column k − 1), Bᵀ applied
+// down the columns of all of them at once (contiguous), then B along each row, reading the even and
+// odd columns a tile apart, into the 16 point rows of v (contiguous over tiles).
+SA_CLONES
+void sa_winograd_f23_input(const float *x, int channels, int height, int width, int tileRow0, int tileRows,
+                           float *v, long pointStride, long channelStride, float *scratch) {
+    const int tilesWide = (width + 1) / 2;
+    const long padded = 2L * tilesWide + 2;
+    float *pad[4], *r[4];
+    for (int i = 0; i < 4; i++) {
+        pad[i] = scratch + i * padded;
+        r[i] = scratch + (4 + i) * padded;
+    }
+    for (int c = 0; c < channels; c++) {
+        const float *plane = x + (long)c * height * width;
+        for (int tr = 0; tr < tileRows; tr++) {
+            const int ty = tileRow0 + tr;
+            for (int i = 0; i < 4; i++) {
+                const int y = 2 * ty - 1 + i;
+                float *p = pad[i];
+                p[0] = 0;
+                if (y >= 0 && y < height) {
+                    memcpy(p + 1, plane + (long)y * width, (size_t)width * sizeof(float));
+                } else {
+                    memset(p + 1, 0, (size_t)width * sizeof(float));
+                }
+                for (long k = width + 1; k < padded; k++) p[k] = 0;
+            }
+            const float *d0 = pad[0], *d1 = pad[1], *d2 = pad[2], *d3 = pad[3];
+            float *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3];
+            for (long k = 0; k < padded; k++) {
+                r0[k] = d0[k] - d2[k];
+                r1[k] = d1[k] + d2[k];
+                r2[k] = d2[k] - d1[k];
+                r3[k] = d1[k] - d3[k];
+            }
+            const long t0 = (long)tr * tilesWide;
+            for (int i = 0; i < 4; i++) {
+                const float *row = r[i];
+                float *q0 = v + (4 * i + 0) * pointStride + c * channelStride + t0;
+                float *q1 = v + (4 * i + 1) * pointStride + c * channelStride + t0;
+                float *q2 = v + (4 * i + 2) * pointStride + c * channelStride + t0;
+                float *q3 = v + (4 * i + 3) * pointStride + c * channelStride + t0;
+                for (int tx = 0; tx < tilesWide; tx++) {
+                    const float e0 = row[2 * tx], o0 = row[2 * tx + 1], e1 = row[2 * tx + 2], o1 = row[2 * tx + 3];
+                    q0[tx] = e0 - e1;
+                    q1[tx] = o0 + e1;
+                    q2[tx] = e1 - o0;
+                    q3[tx] = o0 - o1;
+                }
+            }
+        }
+    }
+}
+
+// Per channel and tile row: Aᵀ down the 16 point rows (contiguous over tiles), A across, into two
+// interleaved output rows of 2·tilesWide values; then bias, residual and ReLU over the valid columns.
+SA_CLONES
+void sa_winograd_f23_output(const float *m, int channels, int height, int width, int tileRow0, int tileRows,
+                            long pointStride, long channelStride, const float *bias, const float *residual,
+                            int relu, float *out, float *scratch) {
+    const int tilesWide = (width + 1) / 2;
+    float *rows[2] = {scratch, scratch + 2L * tilesWide};
+    for (int o = 0; o < channels; o++) {
+        const float bo = bias[o];
+        for (int tr = 0; tr < tileRows; tr++) {
+            const float *base = m + o * channelStride + (long)tr * tilesWide;
+            const float *p[16];
+            for (int xi = 0; xi < 16; xi++) p[xi] = base + xi * pointStride;
+            float *row0 = rows[0], *row1 = rows[1];
+            for (int tx = 0; tx < tilesWide; tx++) {
+                const float a0 = p[0][tx] + p[4][tx] + p[8][tx], b0 = p[4][tx] - p[8][tx] - p[12][tx];
+                const float a1 = p[1][tx] + p[5][tx] + p[9][tx], b1 = p[5][tx] - p[9][tx] - p[13][tx];
+                const float a2 = p[2][tx] + p[6][tx] + p[10][tx], b2 = p[6][tx] - p[10][tx] - p[14][tx];
+                const float a3 = p[3][tx] + p[7][tx] + p[11][tx], b3 = p[7][tx] - p[11][tx] - p[15][tx];
+                row0[2 * tx] = a0 + a1 + a2;
+                row0[2 * tx + 1] = a1 - a2 - a3;
+                row1[2 * tx] = b0 + b1 + b2;
+                row1[2 * tx + 1] = b1 - b2 - b3;
+            }
+            const int y = 2 * (tileRow0 + tr);
+            for (int i = 0; i < 2 && y + i < height; i++) {
+                const long offset = ((long)o * height + y + i) * width;
+                float *dst = out + offset;
+                const float *src = rows[i];
+                if (residual) {
+                    const float *res = residual + offset;
+                    if (relu) {
+                        for (int xx = 0; xx < width; xx++) { float a = src[xx] + bo + res[xx]; dst[xx] = a > 0 ? a : 0; }
+                    } else {
+                        for (int xx = 0; xx < width; xx++) dst[xx] = src[xx] + bo + res[xx];
+                    }
+                } else if (relu) {
+                    for (int xx = 0; xx < width; xx++) { float a = src[xx] + bo; dst[xx] = a > 0 ? a : 0; }
+                } else {
+                    for (int xx = 0; xx < width; xx++) dst[xx] = src[xx] + bo;
+                }
+            }
+        }
+    }
+}
+
 SA_CLONES
 void sa_fill(float *dst, const float *residual, float value, long n) {
     if (residual) {

@@ -11,8 +11,11 @@ struct Conv2D: Sendable {
     let padding: Int
     let weight: Matrix
     let bias: [Float]
+    /// The Winograd form of a 3x3 / stride 1 / padding 1 convolution, used in place of im2col.
+    let winograd: WinogradConv3x3?
 
-    init(weight: Matrix, bias: [Float], inChannels: Int, kernel: Int, stride: Int, padding: Int) {
+    /// `winograd: false` keeps even a 3x3 / stride 1 convolution on im2col (for tests of that path).
+    init(weight: Matrix, bias: [Float], inChannels: Int, kernel: Int, stride: Int, padding: Int, winograd: Bool = true) {
         precondition(weight.cols == inChannels * kernel * kernel && bias.count == weight.rows)
         self.inChannels = inChannels
         outChannels = weight.rows
@@ -21,6 +24,8 @@ struct Conv2D: Sendable {
         self.padding = padding
         self.weight = weight
         self.bias = bias
+        self.winograd = winograd && WinogradConv3x3.applies(kernel: kernel, stride: stride, padding: padding)
+            ? WinogradConv3x3(weight: weight, inChannels: inChannels) : nil
     }
 
     /// `name.weight` [Cout, Cin, k, k] with the batch norm `bn` folded in.
@@ -70,6 +75,7 @@ struct Conv2D: Sendable {
     /// bias pass, and the skip connection costs no pass of its own; ReLU is the only pass after the
     /// gemm, on the tile while it is in cache. Nothing between gemms runs on one core alone.
     func forward(_ x: Tensor, relu: Bool, residual: Tensor? = nil, scratch: inout WorkerScratch) -> Tensor {
+        if let winograd { return winograd.forward(x, bias: bias, relu: relu, residual: residual, scratch: &scratch) }
         precondition(x.channels == inChannels, "conv expects \(inChannels) channels, got \(x.shape)")
         let os = outputShape(for: x.shape)
         if let residual { precondition(residual.shape == os, "residual \(residual.shape) vs output \(os)") }

@@ -1,7 +1,28 @@
-// The context pass's non-gemm loops around OpenBLAS's sgemm (epilogues, pooling, GRU gates), in C so
-// each is compiled per CPU level (sa_clones.h). Caller-owned buffers, contiguous loops, no allocation.
+// The context pass's non-gemm loops around OpenBLAS's sgemm (Winograd transforms, epilogues, pooling,
+// GRU gates), in C so each is compiled per CPU level (sa_clones.h). Caller-owned buffers, contiguous
+// loops, no allocation.
 #ifndef CONV_KERNELS_H
 #define CONV_KERNELS_H
+
+// ---- Winograd F(2x2, 3x3), stride 1, padding 1 ----------------------------------------------------
+// Tile (ty, tx) covers output rows 2ty, 2ty+1 and columns 2tx, 2tx+1, from input rows 2ty-1 … 2ty+2
+// and columns 2tx-1 … 2tx+2 (zero outside). Tiles are counted row-major over a grid tilesWide =
+// (width+1)/2 wide; a call handles tile rows [tileRow0, tileRow0 + tileRows), whose tile t (from 0)
+// sits at column t of each point/channel row of the buffers: element (ξ, c, t) at
+// ξ·pointStride + c·channelStride + t, for the 16 points ξ = 4i + j of a 4x4 transform.
+
+// Floats of `scratch` the two transforms need for an input of this width.
+long sa_winograd_f23_scratch(int width);
+
+// v = Bᵀ d B for every channel of x (channels × height × width, CHW).
+void sa_winograd_f23_input(const float *x, int channels, int height, int width, int tileRow0, int tileRows,
+                           float *v, long pointStride, long channelStride, float *scratch);
+
+// out = act(Aᵀ m A + bias[o] (+ residual)) for every channel o (CHW, height × width), valid outputs
+// only; residual may be NULL; relu non-zero applies max(·, 0).
+void sa_winograd_f23_output(const float *m, int channels, int height, int width, int tileRow0, int tileRows,
+                            long pointStride, long channelStride, const float *bias, const float *residual,
+                            int relu, float *out, float *scratch);
 
 // ---- GRU (PyTorch gate order r, z, n) ---------------------------------------------------------------
 // One step of `sequences` sequences side by side: for gate row j and sequence s,

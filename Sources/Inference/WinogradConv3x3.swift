@@ -1,0 +1,108 @@
+import CBLAS
+
+/// A 3x3, stride-1, padding-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray,
+/// "Fast Algorithms for Convolutional Neural Networks", 2016): each 2x2 output tile comes from a 4x4
+/// input tile with 16 products per channel pair instead of 36, 2.25x fewer multiply-adds. The products
+/// are 16 sgemms, one per transform point ξ: M_ξ[Cout × tiles] = U_ξ[Cout × Cin] · V_ξ[Cin × tiles],
+/// with U = G g Gᵀ (the weights, transformed once at load) and V = Bᵀ d B (each input tile).
+/// F(2x2, 3x3)'s transforms are additions only on the input side and ±½ on the weights, so its fp32
+/// error stays at the level of a direct convolution's rounding (unlike F(4x4, 3x3)).
+/// The ResNet trunk's 3x3 convolutions are half of its multiply-adds (v1 puts every stride on a 1x1).
+struct WinogradConv3x3: Sendable {
+    let inChannels: Int
+    let outChannels: Int
+    /// 16 blocks, ξ-major: block ξ is U_ξ, Cout × Cin row-major.
+    let transformedWeight: Matrix
+
+    /// Floats of V and M per worker for one task: tile rows per task are chosen to keep both near 4 MB
+    /// (L3-resident; fewer tiles per task would make the 16 gemms too narrow to run at speed).
+    static let taskScratchFloats = 1 << 20
+
+    /// `weight`: Cout × (Cin·9), each row [c][ky][kx], as Conv2D holds it (batch norm folded in).
+    init(weight: Matrix, inChannels: Int) {
+        precondition(weight.cols == inChannels * 9)
+        self.inChannels = inChannels
+        outChannels = weight.rows
+        let (cout, cin) = (outChannels, inChannels)
+        var u = Matrix(rows: 16 * cout, cols: cin)
+        weight.withUnsafeBufferPointer { g in
+            u.withUnsafeMutableBufferPointer { dst in
+                for o in 0..<cout {
+                    for c in 0..<cin {
+                        let taps = g.baseAddress! + o * cin * 9 + c * 9
+                        // G g Gᵀ in Double, G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
+                        var gg = [Double](repeating: 0, count: 12)  // (G g): 4 × 3
+                        for col in 0..<3 {
+                            let (a, b, d) = (Double(taps[col]), Double(taps[3 + col]), Double(taps[6 + col]))
+                            gg[col] = a
+                            gg[3 + col] = (a + b + d) / 2
+                            gg[6 + col] = (a - b + d) / 2
+                            gg[9 + col] = d
+                        }
+                        for i in 0..<4 {
+                            let (a, b, d) = (gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2])
+                            let row = [a, (a + b + d) / 2, (a - b + d) / 2, d]
+                            for j in 0..<4 { dst[((i * 4 + j) * cout + o) * cin + c] = Float(row[j]) }
+                        }
+                    }
+                }
+            }
+        }
+        transformedWeight = u
+    }
+
+    /// Whether Winograd applies to a convolution of this geometry.
+    static func applies(kernel: Int, stride: Int, padding: Int) -> Bool {
+        kernel == 3 && stride == 1 && padding == 1
+    }
+
+    /// relu(conv(x) + bias [+ residual]), same shape as `x` with `outChannels` channels. Tasks are runs
+    /// of whole tile rows shared out to the scratch's workers; each transforms its input tiles
+    /// (sa_winograd_f23_input), runs the 16 gemms and transforms back with the epilogue
+    /// (sa_winograd_f23_output), writing only its own output rows.
+    func forward(_ x: Tensor, bias: [Float], relu: Bool, residual: Tensor?, scratch: inout WorkerScratch) -> Tensor {
+        precondition(x.channels == inChannels, "conv expects \(inChannels) channels, got \(x.shape)")
+        let (h, w) = (x.height, x.width)
+        let os = TensorShape(channels: outChannels, height: h, width: w)
+        if let residual { precondition(residual.shape == os, "residual \(residual.shape) vs output \(os)") }
+        let (cin, cout) = (inChannels, outChannels)
+        let tilesWide = (w + 1) / 2, tileRows = (h + 1) / 2
+        let preferredRows = max(1, Self.taskScratchFloats / (16 * (cin + cout) * tilesWide))
+        // At least one task per worker.
+        let rowsPerTask = max(1, min(preferredRows, (tileRows + scratch.workers - 1) / scratch.workers))
+        let tasks = (tileRows + rowsPerTask - 1) / rowsPerTask
+        let stride = rowsPerTask * tilesWide  // tiles per task: the buffers' row length
+        let vCount = 16 * cin * stride, mCount = 16 * cout * stride
+        let buffers = scratch.pointers(count: vCount + mCount + sa_winograd_f23_scratch(Int32(w)))
+        var out = Tensor(uninitialized: os)  // every output row is written by exactly one task
+        x.withUnsafeBufferPointer { src in
+            transformedWeight.withUnsafeBufferPointer { u in
+                bias.withUnsafeBufferPointer { b in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        Self.withOptional(residual) { res in
+                            ParallelWork.run(tasks: tasks, workers: scratch.workers) { task, worker in
+                                let row0 = task * rowsPerTask, rows = min(tileRows, row0 + rowsPerTask) - row0
+                                let v = buffers[worker].pointer, m = v + vCount, rowScratch = m + mCount
+                                sa_winograd_f23_input(src.baseAddress!, Int32(cin), Int32(h), Int32(w), Int32(row0),
+                                                      Int32(rows), v, cin * stride, stride, rowScratch)
+                                for xi in 0..<16 {
+                                    BLAS.gemm(m: cout, n: rows * tilesWide, k: cin, a: u.baseAddress! + xi * cout * cin,
+                                              lda: cin, b: v + xi * cin * stride, ldb: stride,
+                                              c: m + xi * cout * stride, ldc: stride)
+                                }
+                                sa_winograd_f23_output(m, Int32(cout), Int32(h), Int32(w), Int32(row0), Int32(rows),
+                                                       cout * stride, stride, b.baseAddress!, res, relu ? 1 : 0,
+                                                       dst.baseAddress!, rowScratch)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    private static func withOptional(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> Void) {
+        if let t { t.withUnsafeBufferPointer { body($0.baseAddress!) } } else { body(nil) }
+    }
+}
