@@ -51,7 +51,7 @@ let package = Package(
         ),
         // OpenBLAS's cblas (and its thread count) for the inference engine.
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
-        .target(name: "Inference", dependencies: ["CBLAS"], swiftSettings: strict),
+        .target(name: "Inference", dependencies: ["CBLAS", "CMallocShim"], swiftSettings: strict),
         // C shims over libjpeg-turbo and libpng: their setjmp/longjmp error handling stays in C.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
