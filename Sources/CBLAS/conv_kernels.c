@@ -114,6 +114,37 @@ void sa_winograd_f23_output(const float *m, int channels, int height, int width,
 }
 
 SA_CLONES
+void sa_inverse_column_norms(const float *x, int channels, long ld, int count, float eps, float *inv) {
+    for (int i = 0; i < count; i++) inv[i] = 0;
+    for (int c = 0; c < channels; c++) {
+        const float *row = x + c * ld;
+        for (int i = 0; i < count; i++) inv[i] += row[i] * row[i];
+    }
+    for (int i = 0; i < count; i++) {
+        const float n = __builtin_sqrtf(inv[i]);
+        inv[i] = 1.0f / (n > eps ? n : eps);
+    }
+}
+
+SA_CLONES
+void sa_scale_columns(const float *x, int channels, long ld, int count, const float *inv, float *out) {
+    for (int c = 0; c < channels; c++) {
+        const float *row = x + c * ld;
+        float *o = out + (long)c * count;
+        for (int i = 0; i < count; i++) o[i] = row[i] * inv[i];
+    }
+}
+
+SA_CLONES
+void sa_scale_rows(float *rows, int count, int width, const float *inv) {
+    for (int i = 0; i < count; i++) {
+        float *r = rows + (long)i * width;
+        const float s = inv[i];
+        for (int j = 0; j < width; j++) r[j] *= s;
+    }
+}
+
+SA_CLONES
 void sa_fill(float *dst, const float *residual, float value, long n) {
     if (residual) {
         for (long i = 0; i < n; i++) dst[i] = residual[i] + value;

@@ -43,6 +43,14 @@ void sa_transpose_planes(const float *src, int channels, int height, int width, 
 void sa_maxpool_3x3s2(const float *x, int channels, int height, int width, int outHeight, int outWidth,
                       float *out, float *scratch);
 
+// ---- Hypercolumn L2 normalisation -------------------------------------------------------------------
+// inv[i] = 1 / max(‖x[:, i]‖, eps) over `channels` rows `ld` apart, for positions i < count.
+void sa_inverse_column_norms(const float *x, int channels, long ld, int count, float eps, float *inv);
+// out[c][i] = x[c][i] · inv[i] (out rows `count` apart, x rows `ld` apart).
+void sa_scale_columns(const float *x, int channels, long ld, int count, const float *inv, float *out);
+// rows[i][j] *= inv[i] for i < count, j < width (rows `width` apart).
+void sa_scale_rows(float *rows, int count, int width, const float *inv);
+
 // ---- Epilogues ---------------------------------------------------------------------------------------
 // dst[i] = value (+ residual[i]) for i < n; residual may be NULL.
 void sa_fill(float *dst, const float *residual, float value, long n);
