@@ -76,6 +76,13 @@ struct Conv2D: Sendable {
     /// gemm, on the tile while it is in cache. Nothing between gemms runs on one core alone.
     func forward(_ x: Tensor, relu: Bool, residual: Tensor? = nil, scratch: inout WorkerScratch) -> Tensor {
         if let winograd { return winograd.forward(x, bias: bias, relu: relu, residual: residual, scratch: &scratch) }
+        if kernel == 1, padding == 0, stride > 1 {
+            // A strided 1x1 is a 1x1 on the sampled positions: gathered once (a small copy), it then
+            // runs as a direct gemm with channel blocks instead of a few im2col tiles.
+            let sampled = x.sampled(stride: stride)
+            return Conv2D(weight: weight, bias: bias, inChannels: inChannels, kernel: 1, stride: 1, padding: 0)
+                .forward(sampled, relu: relu, residual: residual, scratch: &scratch)
+        }
         precondition(x.channels == inChannels, "conv expects \(inChannels) channels, got \(x.shape)")
         let os = outputShape(for: x.shape)
         if let residual { precondition(residual.shape == os, "residual \(residual.shape) vs output \(os)") }

@@ -70,6 +70,25 @@ public struct Tensor: Sendable {
         return storage.pointer[(c * height + y) * width + x]
     }
 
+    /// Every `stride`-th row and column from the first: (c, y, x) of the result is (c, y·s, x·s).
+    func sampled(stride s: Int) -> Tensor {
+        precondition(s >= 1)
+        let (h, w) = ((height - 1) / s + 1, (width - 1) / s + 1)
+        var out = Tensor(uninitialized: TensorShape(channels: channels, height: h, width: w))
+        withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<channels {
+                    for y in 0..<h {
+                        let from = src.baseAddress! + (c * height + y * s) * width
+                        let to = dst.baseAddress! + (c * h + y) * w
+                        for x in 0..<w { to[x] = from[x * s] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// Each channel plane transposed: element (c, y, x) moves to (c, x, y).
     func spatiallyTransposed() -> Tensor {
         var out = Tensor(uninitialized: TensorShape(channels: channels, height: width, width: height))
