@@ -54,6 +54,8 @@ def main():
                 "threads": inference.get("threads"),
                 "swift_context_s": r.get("swift_context_s"),
                 "flop_limit_s": r.get("flop_limit_s"),
+                "time_over_executed_flop_limit": r.get("time_over_executed_flop_limit"),
+                "time_over_own_gemms": r.get("time_over_own_gemms"),
                 "sgemm_peak_gflops": r.get("sgemm_peak_gflops"),
                 "cpu_speedup_vs_pytorch": r.get("cpu_speedup_vs_pytorch"),
                 "cpu_speedup_vs_onnxruntime": r.get("cpu_speedup_vs_onnxruntime"),

@@ -11,6 +11,7 @@ enum BLAS {
         c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float = 0
     ) {
         guard m > 0, n > 0 else { return }
+        GemmTrace.note(GemmCall(m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, transA: transA, transB: transB, beta: beta))
         if k == 0 {
             // BLAS leaves C untouched for k = 0 only when beta = 1; make the result explicit.
             if beta == 0 { for r in 0..<m { (c + r * ldc).update(repeating: 0, count: n) } }

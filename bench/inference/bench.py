@@ -201,12 +201,14 @@ def main():
     # 4. The context pass of the three engines in alternation, `rounds` times: on a machine shared with
     # other jobs the load drifts, and interleaving exposes each engine to the same drift. Each round
     # takes each engine's median of `reps`; the table reports the median over rounds.
-    rounds = {"swift": [], "swift_trunk": [], "swift_renet": [], "swift_fold": [], "swift_cpu": [], "sgemm_peak": [], "pytorch": [], "pytorch_cpu": [], "ort": [], "ort_cpu": []}
+    rounds = {"swift": [], "swift_trunk": [], "swift_renet": [], "swift_fold": [], "swift_cpu": [], "swift_gemm_only": [],
+              "sgemm_peak": [], "pytorch": [], "pytorch_cpu": [], "ort": [], "ort_cpu": []}
     ctx_cmd = [str(a.binary), str(a.trunk), str(head), "--threads", str(a.threads), "--reps", str(a.reps), "--only", "none"]
     for r in range(a.rounds):
         sw = json.loads(subprocess.run(ctx_cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout)
         rounds["swift"].append(sw["context"]["512x512"]["total_s"])
         rounds["swift_cpu"].append(sw["context"]["512x512"]["cpu_s"])
+        rounds["swift_gemm_only"].append(sw["context"]["512x512"]["gemm_only_s"])
         for stage in ("trunk", "renet", "fold"):
             rounds[f"swift_{stage}"].append(sw["context"]["512x512"][f"{stage}_s"])
         rounds["sgemm_peak"].append(sw["sgemm_peak_gflops"])
@@ -236,11 +238,22 @@ def main():
     render512 = next(r for r in swift["render"] if r["size"] == "512x512")
     swift_forward = swift_context + render512.get("map_labels_s", 0) + render512[f"render_exact_{a.threads}t_s"]
     flop_limit = fl["engine_total"] / (peak * 1e9)
+    # What the engine executes: Winograd F(2x2, 3x3) does the trunk's 3x3 convolutions with 2.25x
+    # fewer multiply-adds than the model's count above, so the engine's own sgemm calls (recorded by
+    # GemmTrace in InferenceBench) add up to fewer FLOPs. Both limits are reported; the headline
+    # `time_over_flop_limit` keeps the model's FLOP count, as the issue defines it.
+    executed = sc["gemm_gflop"] * 1e9
+    fl["engine_executed_gemm"] = executed
     ratios = {
         "speedup_vs_pytorch": pt_context / swift_context,
         "speedup_vs_pytorch_forward_512": pt_forward / swift_forward,
         "speedup_vs_onnxruntime": (result["onnxruntime"]["context_s"] / swift_context) if "context_s" in result["onnxruntime"] else None,
         "time_over_flop_limit": swift_context / flop_limit,
+        "time_over_executed_flop_limit": swift_context / (executed / (peak * 1e9)),
+        # The engine's time over its own sgemm calls replayed alone on the same threads: the share of
+        # time spent outside OpenBLAS's kernels (transforms, im2col, epilogues, GRU gates, waits).
+        "time_over_own_gemms": swift_context / med["swift_gemm_only"],
+        "swift_gemm_only_s": med["swift_gemm_only"],
         "achieved_gflops": fl["engine_total"] / swift_context / 1e9,
         "trunk_achieved_gflops": fl["trunk"] / med["swift_trunk"] / 1e9,
         "sgemm_peak_gflops": peak,
@@ -294,6 +307,9 @@ def main():
     print(f"{'ONNX Runtime context':34}{f(ort_s, '{:.3f}'):>10}{f(ratios['speedup_vs_onnxruntime']):>10}  speedup_vs_onnxruntime")
     print(f"{'FLOP limit':34}{flop_limit:>10.3f}{f(ratios['time_over_flop_limit']):>10}  time_over_flop_limit "
           f"({fl['engine_total'] / 1e9:.1f} GFLOP / {peak:.0f} GFLOP/s sgemm peak)")
+    print(f"{'FLOP limit, executed FLOPs':34}{executed / (peak * 1e9):>10.3f}{f(ratios['time_over_executed_flop_limit']):>10}  "
+          f"time_over_executed_flop_limit ({executed / 1e9:.1f} GFLOP in the engine's sgemm calls: Winograd 3x3)")
+    print(f"{'Swift own sgemm calls alone':34}{med['swift_gemm_only']:>10.3f}{f(ratios['time_over_own_gemms']):>10}  time_over_own_gemms")
     print(f"{'Swift forward 512² (exact)':34}{swift_forward:>10.3f}")
     print(f"CPU-time ratios (context): vs PyTorch {f(ratios['cpu_speedup_vs_pytorch'])}, "
           f"vs ONNX Runtime {f(ratios['cpu_speedup_vs_onnxruntime'])}")

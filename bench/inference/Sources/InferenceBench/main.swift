@@ -102,6 +102,54 @@ func sgemmPeak(n: Int, repeats: Int) -> Double {
     return 2 * Double(n * n * n) / best / 1e9
 }
 
+/// Median seconds of replaying `calls` (shapes and leading dimensions as recorded) on `threads`
+/// threads that each take the next call as they finish, as the engine's workers take tiles; each
+/// thread owns buffers big enough for any call, so this is OpenBLAS's kernel time and nothing else.
+func replaySeconds(_ calls: [GemmCall], threads: Int) -> Double {
+    func rows(_ trans: Bool, _ notTransposed: Int, _ transposed: Int) -> Int { trans ? transposed : notTransposed }
+    let aCount = calls.map { rows($0.transA, $0.m, $0.k) * $0.lda }.max() ?? 1
+    let bCount = calls.map { rows($0.transB, $0.k, $0.n) * $0.ldb }.max() ?? 1
+    let cCount = calls.map { $0.m * $0.ldc }.max() ?? 1
+    let buffers = (0..<threads).map { _ in
+        (a: UnsafeMutablePointer<Float>.allocate(capacity: aCount), b: UnsafeMutablePointer<Float>.allocate(capacity: bCount),
+         c: UnsafeMutablePointer<Float>.allocate(capacity: cCount))
+    }
+    for buf in buffers {
+        buf.a.initialize(repeating: 0.01, count: aCount); buf.b.initialize(repeating: 0.02, count: bCount)
+        buf.c.initialize(repeating: 0, count: cCount)
+    }
+    defer { for buf in buffers { buf.a.deallocate(); buf.b.deallocate(); buf.c.deallocate() } }
+    let shared = buffers.map { (a: SendableFloats($0.a), b: SendableFloats($0.b), c: SendableFloats($0.c)) }
+    func once() {
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let buf = shared[t]
+            while let i = next.take(below: calls.count) {
+                let g = calls[i]
+                cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
+                            Int32(g.m), Int32(g.n), Int32(g.k), 1, buf.a.pointer, Int32(g.lda), buf.b.pointer, Int32(g.ldb),
+                            g.beta, buf.c.pointer, Int32(g.ldc))
+            }
+        }
+    }
+    once()
+    return median((0..<3).map { _ in seconds(once) })
+}
+struct SendableFloats: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ p: UnsafeMutablePointer<Float>) { pointer = p }
+}
+/// Hands out 0, 1, 2, … to whichever thread asks next.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func take(below limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}
 
 func currentRSSMiB() -> Double {
     guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
@@ -123,10 +171,17 @@ func contextFigures(_ model: SAAdjustModel, height h: Int, width w: Int) throws 
         func sec(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         trunk.append(sec(t.trunk)); renet.append(sec(t.renet)); fold.append(sec(t.fold)); total.append(s)
     }
-    log(String(format: "context %dx%d: %.3f s (trunk %.3f, renet %.3f, fold %.3f), CPU %.3f s", w, h,
-               median(total), median(trunk), median(renet), median(fold), median(cpu)))
+    // The same pass's sgemm calls alone: what OpenBLAS's kernels cost at the engine's own shapes,
+    // the floor for any engine built on these calls.
+    let (_, calls) = try GemmTrace.recording { try model.context(rgb: rgb, workspace: &ws) }
+    let gemmOnly = replaySeconds(calls, threads: threads)
+    let gemmFlops = calls.reduce(0) { $0 + $1.flops }
+    log(String(format: "context %dx%d: %.3f s (trunk %.3f, renet %.3f, fold %.3f), CPU %.3f s; its %d sgemm calls alone %.3f s (%.1f GFLOP/s)",
+               w, h, median(total), median(trunk), median(renet), median(fold), median(cpu), calls.count, gemmOnly,
+               gemmFlops / gemmOnly / 1e9))
     return (["height": h, "width": w, "total_s": median(total), "trunk_s": median(trunk),
              "renet_s": median(renet), "fold_s": median(fold), "cpu_s": median(cpu),
+             "gemm_calls": calls.count, "gemm_gflop": gemmFlops / 1e9, "gemm_only_s": gemmOnly,
              "context_result_mib": Double(c.byteCount) / 1_048_576], c)
 }
 
