@@ -9,6 +9,7 @@ struct Conv2D: Sendable {
     let kernel: Int
     let stride: Int
     let padding: Int
+    /// Cout × Cin·k·k; empty when `winograd` holds the weights instead.
     let weight: Matrix
     let bias: [Float]
     /// The Winograd form of a 3x3 / stride 1 / padding 1 convolution, used in place of im2col.
@@ -22,10 +23,12 @@ struct Conv2D: Sendable {
         self.kernel = kernel
         self.stride = stride
         self.padding = padding
-        self.weight = weight
         self.bias = bias
-        self.winograd = winograd && WinogradConv3x3.applies(kernel: kernel, stride: stride, padding: padding)
+        let fast = winograd && WinogradConv3x3.applies(kernel: kernel, stride: stride, padding: padding)
             ? WinogradConv3x3(weight: weight, inChannels: inChannels) : nil
+        self.winograd = fast
+        // The im2col weights are not needed beside their Winograd form (17 MB in the trunk).
+        self.weight = fast == nil ? weight : Matrix(rows: 0, cols: 0)
     }
 
     /// `name.weight` [Cout, Cin, k, k] with the batch norm `bn` folded in.
