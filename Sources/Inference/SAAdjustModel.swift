@@ -16,23 +16,29 @@ public struct SAAdjustModel: Sendable {
     let renet: ReNet
     let head: ColourHead
     /// A model file with an embedded trunk does not open `trunkPath` at all (it need not exist).
-    public init(trunkPath: String, headPath: String) throws(ModelError) {
+    /// With `trunks`, the shared trunk is loaded once for all the models built with that cache.
+    public init(trunkPath: String, headPath: String, trunks: TrunkCache? = nil) throws(ModelError) {
         let h: SafetensorsFile
         do { h = try SafetensorsFile(path: headPath) } catch { throw .head(error) }
+        let description = try ModelDescription(metadata: h.metadata)
         if ResNetTrunk.isEmbedded(in: h) {
             try self.init(trunk: nil, head: h)
-            return
+        } else if let trunks {
+            try self.init(description: description, head: h,
+                          trunk: trunks.trunk(path: trunkPath, eps: description.batchNormEpsilon))
+        } else {
+            let t: SafetensorsFile
+            do { t = try SafetensorsFile(path: trunkPath) } catch { throw .trunk(error) }
+            try self.init(trunk: t, head: h)
         }
-        let t: SafetensorsFile
-        do { t = try SafetensorsFile(path: trunkPath) } catch { throw .trunk(error) }
-        try self.init(trunk: t, head: h)
     }
 
     /// `trunk` is the shared trunk file; it is ignored when `head` embeds its own trunk and may then
     /// be nil. Without either, the error says which is missing.
     public init(trunk t: SafetensorsFile?, head h: SafetensorsFile) throws(ModelError) {
-        description = try ModelDescription(metadata: h.metadata)
+        let description = try ModelDescription(metadata: h.metadata)
         let eps = description.batchNormEpsilon
+        let trunk: ResNetTrunk
         do throws(SafetensorsError) {
             if ResNetTrunk.isEmbedded(in: h) {
                 trunk = try ResNetTrunk(file: h, prefix: ResNetTrunk.embeddedPrefix, eps: eps)
@@ -42,6 +48,13 @@ public struct SAAdjustModel: Sendable {
                 throw SafetensorsError.missingTensor(name: "\(ResNetTrunk.embeddedPrefix)conv1.weight")
             }
         } catch { throw .trunk(error) }
+        try self.init(description: description, head: h, trunk: trunk)
+    }
+
+    init(description: ModelDescription, head h: SafetensorsFile, trunk: ResNetTrunk) throws(ModelError) {
+        self.description = description
+        self.trunk = trunk
+        let eps = description.batchNormEpsilon
         let ch = trunk.channels
         do {
             renet = try ReNet(file: h, inChannels: ch[2], hidden: description.gruHidden, eps: eps)

@@ -28,10 +28,11 @@ public struct StyleCatalog: Sendable {
             .sorted()
         var styles: [Style] = []
         var skipped: [(String, String)] = []
+        let trunks = TrunkCache()  // the shared trunk once for every style, not once per style
         for file in files {
             let path = (modelsDirectory as NSString).appendingPathComponent(file)
             do {
-                let model = try SAAdjustModel(trunkPath: trunkPath, headPath: path)
+                let model = try SAAdjustModel(trunkPath: trunkPath, headPath: path, trunks: trunks)
                 let id = model.description.style
                 if styles.contains(where: { $0.id == id }) {
                     skipped.append((file, "a second model for style '\(id)'"))
