@@ -97,11 +97,23 @@ struct ColourHead: Sendable {
         height h: Int, width w: Int, context: ContextResult, map: MapSource, rows: RowSet,
         io: LabRowIO, buffers: LabRowBuffers, scratch: inout ScratchBuffer
     ) {
-        let (input, output) = (buffers.input, buffers.output)
+        let k = presetCount
+        let narrows: Bool
+        if case .labels = map, mode == .map { narrows = true } else { narrows = false }
         forEachRow(rows, height: h, width: w, context: context, map: map, perPreset: false, scratch: &scratch) { y, kernel, mix, q in
+            // With a label map a re-render may cover only some columns of the row (as the guided pass).
+            let span = narrows ? rows.columns(of: y, width: w) : 0..<w
+            guard !span.isEmpty else { return }
+            let (input, output) = (buffers.input.span(span), buffers.output.span(span))
             io.read(y, input)
-            withUnsafePointer(to: kernel) { k in
-                sa_head_row(k, input.l, input.a, input.b, mix, q, output.l, output.a, output.b)
+            var part = kernel
+            let x0 = span.lowerBound
+            part.width = Int32(span.count)
+            part.conv1Lower = kernel.conv1Lower.map { $0 + x0 }
+            part.conv1Upper = kernel.conv1Upper.map { $0 + x0 }
+            part.conv1Weight = kernel.conv1Weight.map { $0 + x0 }
+            withUnsafePointer(to: part) { p in
+                sa_head_row(p, input.l, input.a, input.b, mix.map { $0 + x0 * k }, q, output.l, output.a, output.b)
             }
             io.write(y, output)
         }

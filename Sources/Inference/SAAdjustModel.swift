@@ -197,8 +197,8 @@ public struct SAAdjustModel: Sendable {
     /// over all rows or only `rows` (sorted, disjoint ranges; `io` sees no other row), and within
     /// them, when `columns` (one range per photo row) is given, at least those columns: a pixel's
     /// output depends on nothing but its own colour and map, so rendering only the pixels whose map
-    /// changed, over the previous output, gives the same bytes as a full render. The guided render
-    /// with a label map narrows rows to their columns; the others render the whole rows.
+    /// changed, over the previous output, gives the same bytes as a full render. With a label map
+    /// both methods narrow rows to their columns; with other maps they render the whole rows.
     public func render(
         _ plan: RenderPlan, context: ContextResult, map: MapChoice, threads: Int, io: LabRowIO,
         rows: [Range<Int>]? = nil, columns: [Range<Int>]? = nil

@@ -259,18 +259,20 @@ import Testing
         }
     }
 
-    /// A re-render of a repainted rectangle of a label map, guided: only the rectangle's columns of
-    /// its rows are read and written, and over the first render's output they give the full render.
-    @Test func columnsNarrowAGuidedLabelRender() throws {
+    /// A re-render of a repainted rectangle of a label map, guided or exact: only the rectangle's
+    /// columns of its rows are read and written, and over the first render's output they give the
+    /// full render.
+    @Test(arguments: [true, false]) func columnsNarrowALabelRender(guided: Bool) throws {
         let t = try GuidedRenderTests()
         let (h, w) = (GuidedRenderTests.height, GuidedRenderTests.width)
-        let plan = try t.model.plan(height: h, width: w, context: t.context, method: .guided(GuidedRenderTests.settings)) { y, row in
+        let method: RenderMethod = guided ? .guided(GuidedRenderTests.settings) : .exact
+        let plan = try t.model.plan(height: h, width: w, context: t.context, method: method) { y, row in
             for i in 0..<row.count {
                 let x = row.x + i
                 (row.l[i], row.a[i], row.b[i]) = (t.lab[0, y, x], t.lab[1, y, x], t.lab[2, y, x])
             }
         }
-        #expect(plan.isGuided)
+        #expect(plan.isGuided == guided)
         let before = (0..<(h * w)).map { UInt8(($0 % w) * 2 / w) }
         let (xs, ys) = (37..<161, 20..<95)
         var after = before
