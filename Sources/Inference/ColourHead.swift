@@ -172,8 +172,13 @@ struct ColourHead: Sendable {
                 uL: ub, uA: ub + d, uB: ub + 2 * d, uBias: ub + 3 * d,
                 presets: pre.baseAddress, outWeight: pw.baseAddress, outBias: pb.baseAddress,
                 tanhBuffer: tanhBuffer, qBuffer: qBuffer)
+            // A label-map re-render may cover only part of a row (renderExact narrows the same way).
+            let narrows: Bool
+            if case .labels = map, mode == .map, !perPreset { narrows = true } else { narrows = false }
             for y in rows {
-                c1.verticalRow(y, into: c1Row)
+                let span = narrows ? rows.columns(of: y, width: w) : 0..<w
+                if span.isEmpty { continue }
+                c1.verticalRow(y, span: span, into: c1Row)
                 if needsValues { sampler.values(row: y, rowBuffers: pieceRows, into: values) }
                 if mode == .context {
                     FastTanh.apply(values, count: w * d)

@@ -1,3 +1,5 @@
+import CBLAS
+
 /// Bilinear sampling of one ChannelsLastMap onto an H×W grid, row by row: the vertical lerp of a whole
 /// source row pair happens once per output row (into a caller buffer of width·channels floats), then each
 /// output pixel is a 2-tap lerp over contiguous channels.
@@ -14,14 +16,17 @@ struct PieceSampler: Sendable {
 
     var rowBufferCount: Int { map.width * map.channels }
 
-    func verticalRow(_ y: Int, into buf: UnsafeMutablePointer<Float>) {
-        let n = rowBufferCount
-        let wy = rows.weight[y]
+    /// The vertical lerp of row y into `buf` (laid out as the whole source row), for the source
+    /// columns that the output columns `span` read (all of them by default).
+    func verticalRow(_ y: Int, span: Range<Int>? = nil, into buf: UnsafeMutablePointer<Float>) {
+        let c = map.channels
+        let first = span.map { Int(columns.lower[$0.lowerBound]) } ?? 0
+        let end = span.map { Int(columns.upper[$0.upperBound - 1]) + 1 } ?? map.width
+        let n = map.width * c
         map.data.withUnsafeBufferPointer { d in
-            let r0 = d.baseAddress! + Int(rows.lower[y]) * n
-            let r1 = d.baseAddress! + Int(rows.upper[y]) * n
-            let w0 = 1 - wy
-            for i in 0..<n { buf[i] = r0[i] * w0 + r1[i] * wy }
+            let r0 = d.baseAddress! + Int(rows.lower[y]) * n + first * c
+            let r1 = d.baseAddress! + Int(rows.upper[y]) * n + first * c
+            sa_lerp(r0, r1, rows.weight[y], (end - first) * c, buf + first * c)
         }
     }
 
