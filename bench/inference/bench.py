@@ -115,7 +115,7 @@ def main():
     ap.add_argument("--binary", type=Path, default=ROOT / ".build/release/InferenceBench")
     ap.add_argument("--out", type=Path, default=ROOT / "bench/results/inference.json")
     ap.add_argument("--skip-12mp", action="store_true")
-    ap.add_argument("--rounds", type=int, default=3, help="alternations of the three engines' context pass")
+    ap.add_argument("--rounds", type=int, default=5, help="alternations of the three engines' context pass")
     a = ap.parse_args()
 
     import numpy as np
