@@ -60,7 +60,9 @@ struct WinogradConv3x3: Sendable {
     /// of whole tile rows shared out to the scratch's workers; each transforms its input tiles
     /// (sa_winograd_f23_input), runs the 16 gemms and transforms back with the epilogue
     /// (sa_winograd_f23_output), writing only its own output rows.
-    func forward(_ x: Tensor, bias: [Float], relu: Bool, residual: Tensor?, scratch: inout WorkerScratch) -> Tensor {
+    /// `phases` forces the phased (true) or the row-task (false) schedule; nil picks as described.
+    func forward(_ x: Tensor, bias: [Float], relu: Bool, residual: Tensor?, scratch: inout WorkerScratch,
+                 phases: Bool? = nil) -> Tensor {
         precondition(x.channels == inChannels, "conv expects \(inChannels) channels, got \(x.shape)")
         let (h, w) = (x.height, x.width)
         let os = TensorShape(channels: outChannels, height: h, width: w)
@@ -71,6 +73,10 @@ struct WinogradConv3x3: Sendable {
         // At least one task per worker.
         let rowsPerTask = max(1, min(preferredRows, (tileRows + scratch.workers - 1) / scratch.workers))
         let tasks = (tileRows + rowsPerTask - 1) / rowsPerTask
+        let fits = 16 * (cin + cout) * tileRows * tilesWide <= Self.phasedFloats
+        if phases ?? (tasks < Self.tasksPerWorker * scratch.workers && fits) {
+            return forwardInPhases(x, bias: bias, relu: relu, residual: residual, scratch: &scratch)
+        }
         let stride = rowsPerTask * tilesWide  // tiles per task: the buffers' row length
         let vCount = 16 * cin * stride, mCount = 16 * cout * stride
         let buffers = scratch.pointers(count: vCount + mCount + sa_winograd_f23_scratch(Int32(w)))
@@ -95,6 +101,51 @@ struct WinogradConv3x3: Sendable {
                                                        dst.baseAddress!, rowScratch)
                             }
                         }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Below this many tasks per worker, an image small enough (`phasedFloats` of V and M) runs in
+    /// phases instead: a few row tasks left a worker idle whenever the other was slowed (layer3 at
+    /// 512x512 made two).
+    static let tasksPerWorker = 4
+    static let phasedFloats = 1 << 22
+
+    /// The same convolution in three parallel phases over the whole image: the input transform by
+    /// channel chunks, the 16 gemms one task each, the output transform by channel chunks.
+    private func forwardInPhases(_ x: Tensor, bias: [Float], relu: Bool, residual: Tensor?,
+                                 scratch: inout WorkerScratch) -> Tensor {
+        let (h, w) = (x.height, x.width)
+        let (cin, cout) = (inChannels, outChannels)
+        let tilesWide = (w + 1) / 2, tileRows = (h + 1) / 2, tiles = tileRows * tilesWide
+        let v = scratch.shared(count: 16 * (cin + cout) * tiles).pointer, m = v + 16 * cin * tiles
+        let rowScratch = scratch.pointers(count: sa_winograd_f23_scratch(Int32(w)))
+        let workers = scratch.workers
+        var out = Tensor(uninitialized: TensorShape(channels: cout, height: h, width: w))
+        x.withUnsafeBufferPointer { src in
+            ParallelWork.chunks(of: cin, workers: workers) { channels, worker in
+                let c0 = channels.lowerBound
+                sa_winograd_f23_input(src.baseAddress! + c0 * h * w, Int32(channels.count), Int32(h), Int32(w), 0,
+                                      Int32(tileRows), v + c0 * tiles, cin * tiles, tiles, rowScratch[worker].pointer)
+            }
+        }
+        transformedWeight.withUnsafeBufferPointer { u in
+            ParallelWork.run(tasks: 16, workers: workers) { xi, _ in
+                BLAS.gemm(m: cout, n: tiles, k: cin, a: u.baseAddress! + xi * cout * cin, lda: cin,
+                          b: v + xi * cin * tiles, ldb: tiles, c: m + xi * cout * tiles, ldc: tiles)
+            }
+        }
+        bias.withUnsafeBufferPointer { b in
+            out.withUnsafeMutableBufferPointer { dst in
+                Self.withOptional(residual) { res in
+                    ParallelWork.chunks(of: cout, workers: workers) { channels, worker in
+                        let o0 = channels.lowerBound
+                        sa_winograd_f23_output(m + o0 * tiles, Int32(channels.count), Int32(h), Int32(w), 0, Int32(tileRows),
+                                               cout * tiles, tiles, b.baseAddress! + o0, res.map { $0 + o0 * h * w },
+                                               relu ? 1 : 0, dst.baseAddress! + o0 * h * w, rowScratch[worker].pointer)
                     }
                 }
             }

@@ -3,11 +3,18 @@
 struct WorkerScratch {
     let workers: Int
     private var buffers: [ScratchBuffer]
+    private var common = ScratchBuffer()
 
     init(workers: Int) {
         precondition(workers >= 1, "scratch for at least one worker")
         self.workers = workers
         buffers = Array(repeating: ScratchBuffer(), count: workers)
+    }
+
+    /// One buffer of at least `count` floats that all workers share (each task writing its own part),
+    /// valid until the next call.
+    mutating func shared(count: Int) -> SendablePointer<Float> {
+        SendablePointer(pointer: common.pointer(count: count))
     }
 
     /// Each worker's buffer of at least `count` floats (contents unspecified), valid until the next call.

@@ -22,13 +22,17 @@ import Testing
         let residual = Tensor(shape: TensorShape(channels: cout, height: h, width: w),
                               values: (0..<(cout * h * w)).map { Self.value($0, 5) })
         for (relu, res) in [(true, nil), (false, nil), (true, residual), (false, residual)] as [(Bool, Tensor?)] {
-            var s1 = WorkerScratch(workers: workers), s2 = WorkerScratch(workers: 1)
-            let a = fast.forward(x, relu: relu, residual: res, scratch: &s1).values
+            var s2 = WorkerScratch(workers: 1)
             let b = reference.forward(x, relu: relu, residual: res, scratch: &s2).values
             let scale = b.map(abs).max() ?? 1
-            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
-            #expect(a.count == b.count && worst <= 1e-5 * max(scale, 1),
-                    "\(shape) relu \(relu) residual \(res != nil): max abs \(worst) of \(scale)")
+            // Both schedules: tasks of tile rows, and the phased one (transform, 16 gemms, transform).
+            for phases in [false, true] {
+                var s1 = WorkerScratch(workers: workers)
+                let a = fast.winograd!.forward(x, bias: bias, relu: relu, residual: res, scratch: &s1, phases: phases).values
+                let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+                #expect(a.count == b.count && worst <= 1e-5 * max(scale, 1),
+                        "\(shape) relu \(relu) residual \(res != nil) phases \(phases): max abs \(worst) of \(scale)")
+            }
         }
     }
 
