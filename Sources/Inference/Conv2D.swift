@@ -1,8 +1,9 @@
 import CBLAS
 
-/// A 2-D convolution (square kernel, zero padding) as one gemm: W[Cout × Cin·k·k] · cols[Cin·k·k × Ho·Wo].
+/// A 2-D convolution (square kernel, zero padding) as gemms: W[Cout × Cin·k·k] · cols[Cin·k·k × Ho·Wo].
 /// A 1x1 stride-1 convolution uses the input itself as the right operand (CHW is already Cin × positions);
-/// a strided 1x1 gathers the sampled positions first. Batch norm is folded into W and the bias at load.
+/// a strided 1x1 gathers the sampled positions first; a 3x3 stride-1 one runs by Winograd F(2x2, 3x3)
+/// (WinogradConv3x3); others by im2col. Batch norm is folded into W and the bias at load.
 struct Conv2D: Sendable {
     let inChannels: Int
     let outChannels: Int
@@ -109,7 +110,7 @@ struct Conv2D: Sendable {
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
                     out.withUnsafeMutableBufferPointer { dst in
-                        withResidual(residual) { res in
+                        residual.withUnsafeBaseAddress { res in
                             ParallelWork.run(tasks: tiles * blocks, workers: scratch.workers) { task, worker in
                                 let tile = task / blocks, block = task % blocks
                                 let oy0 = tile * rowsPerTile
@@ -138,14 +139,6 @@ struct Conv2D: Sendable {
             }
         }
         return out
-    }
-
-    private func withResidual(_ residual: Tensor?, _ body: (UnsafePointer<Float>?) -> Void) {
-        if let residual {
-            residual.withUnsafeBufferPointer { body($0.baseAddress!) }
-        } else {
-            body(nil)
-        }
     }
 
     /// cols[(c·k + ky)·k + kx, (oy − rows.lower)·Wo + ox] = x[c, oy·s − p + ky, ox·s − p + kx] for oy in

@@ -103,3 +103,10 @@ public struct Tensor: Sendable {
     /// The values in CHW order (for tests and serialisation).
     public var values: [Float] { withUnsafeBufferPointer { Array($0) } }
 }
+
+extension Optional where Wrapped == Tensor {
+    /// The tensor's first element, or nil for no tensor (an optional residual handed to a C kernel).
+    func withUnsafeBaseAddress(_ body: (UnsafePointer<Float>?) -> Void) {
+        if let tensor = self { tensor.withUnsafeBufferPointer { body($0.baseAddress!) } } else { body(nil) }
+    }
+}

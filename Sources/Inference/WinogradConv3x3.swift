@@ -85,7 +85,7 @@ struct WinogradConv3x3: Sendable {
             transformedWeight.withUnsafeBufferPointer { u in
                 bias.withUnsafeBufferPointer { b in
                     out.withUnsafeMutableBufferPointer { dst in
-                        Self.withOptional(residual) { res in
+                        residual.withUnsafeBaseAddress { res in
                             ParallelWork.run(tasks: tasks, workers: scratch.workers) { task, worker in
                                 let row0 = task * rowsPerTask, rows = min(tileRows, row0 + rowsPerTask) - row0
                                 let v = buffers[worker].pointer, m = v + vCount, rowScratch = m + mCount
@@ -140,7 +140,7 @@ struct WinogradConv3x3: Sendable {
         }
         bias.withUnsafeBufferPointer { b in
             out.withUnsafeMutableBufferPointer { dst in
-                Self.withOptional(residual) { res in
+                residual.withUnsafeBaseAddress { res in
                     ParallelWork.chunks(of: cout, workers: workers) { channels, worker in
                         let o0 = channels.lowerBound
                         sa_winograd_f23_output(m + o0 * tiles, Int32(channels.count), Int32(h), Int32(w), 0, Int32(tileRows),
@@ -153,7 +153,4 @@ struct WinogradConv3x3: Sendable {
         return out
     }
 
-    private static func withOptional(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> Void) {
-        if let t { t.withUnsafeBufferPointer { body($0.baseAddress!) } } else { body(nil) }
-    }
 }
