@@ -362,11 +362,11 @@ class Server:
         return round(self.status_kib("VmRSS") / 1024, 1)
 
     def config(self):
-        """Workers, BLAS threads and queue from the server's start-up log line."""
+        """Workers, threads per job and queue from the server's start-up log line."""
         with open(self.log_path, errors="replace") as f:
             text = f.read()
-        m = re.search(r"(\d+) inference worker\(s\) × (\d+) BLAS thread\(s\), queue (\d+)", text)
-        return {"workers": int(m[1]), "blas_threads": int(m[2]), "queue": int(m[3])} if m else {}
+        m = re.search(r"(\d+) inference worker\(s\) × (\d+) thread\(s\), queue (\d+)", text)
+        return {"workers": int(m[1]), "threads_per_job": int(m[2]), "queue": int(m[3])} if m else {}
 
     def log_tail(self, n=20):
         try:
@@ -767,7 +767,7 @@ def main():
     cfg = small_r.get("server", {})
     print()
     print(f"semadjust serve end to end, loopback — {subtitle}")
-    print(f"server: {cfg.get('workers', '?')} worker(s) x {cfg.get('blas_threads', '?')} BLAS thread(s), "
+    print(f"server: {cfg.get('workers', '?')} worker(s) x {cfg.get('threads_per_job', '?')} thread(s), "
           f"queue {cfg.get('queue', '?')}; POST /v1/adjust, JPEG answer")
     print(f"{'photo':<11} {'c':>2} {'n':>5} {'non-200':>7} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>7}  peak RSS MiB")
     for r in (small_r, large_r):
