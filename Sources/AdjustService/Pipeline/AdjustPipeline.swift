@@ -13,6 +13,8 @@ public struct AdjustPipeline: Sendable {
     public let decodeLimits: DecodeLimits
     /// How the colour pass renders: by default exact up to ~1 MP and guided above.
     public let renderMethod: RenderMethod
+    /// Each worker's context scratch, reused from photo to photo.
+    let workspaces = ContextWorkspacePool()
 
     public init(model: SAAdjustModel, decodeLimits: DecodeLimits = .standard, renderMethod: RenderMethod = .automatic) {
         self.model = model
@@ -52,7 +54,9 @@ public struct AdjustPipeline: Sendable {
 
         let context: ContextResult
         do {
-            context = try model.context(rgb: rgb)
+            context = try workspaces.withWorkspace { (ws: inout ContextWorkspace) throws(ModelError) in
+                try model.context(rgb: rgb, workspace: &ws)
+            }
         } catch {
             throw .inference(error)
         }
