@@ -30,20 +30,26 @@ struct WinogradConv3x3: Sendable {
                 for o in 0..<cout {
                     for c in 0..<cin {
                         let taps = g.baseAddress! + o * cin * 9 + c * 9
-                        // G g Gᵀ in Double, G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
-                        var gg = [Double](repeating: 0, count: 12)  // (G g): 4 × 3
-                        for col in 0..<3 {
-                            let (a, b, d) = (Double(taps[col]), Double(taps[3 + col]), Double(taps[6 + col]))
-                            gg[col] = a
-                            gg[3 + col] = (a + b + d) / 2
-                            gg[6 + col] = (a - b + d) / 2
-                            gg[9 + col] = d
+                        // G g Gᵀ in Double, G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]: the
+                        // same combination applied to the 3 rows of g, then to the 3 values of each row.
+                        @inline(__always) func combine(_ a: Double, _ b: Double, _ d: Double) -> (Double, Double, Double, Double) {
+                            (a, (a + b + d) / 2, (a - b + d) / 2, d)
                         }
-                        for i in 0..<4 {
-                            let (a, b, d) = (gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2])
-                            let row = [a, (a + b + d) / 2, (a - b + d) / 2, d]
-                            for j in 0..<4 { dst[((i * 4 + j) * cout + o) * cin + c] = Float(row[j]) }
+                        func tap(_ i: Int) -> Double { Double(taps[i]) }
+                        let c0 = combine(tap(0), tap(3), tap(6)), c1 = combine(tap(1), tap(4), tap(7))
+                        let c2 = combine(tap(2), tap(5), tap(8))
+                        // Row i of G g holds element i of c0, c1, c2; G applied to it gives points 4i … 4i + 3.
+                        func store(row i: Int, _ a: Double, _ b: Double, _ d: Double) {
+                            let r = combine(a, b, d)
+                            dst[((i * 4 + 0) * cout + o) * cin + c] = Float(r.0)
+                            dst[((i * 4 + 1) * cout + o) * cin + c] = Float(r.1)
+                            dst[((i * 4 + 2) * cout + o) * cin + c] = Float(r.2)
+                            dst[((i * 4 + 3) * cout + o) * cin + c] = Float(r.3)
                         }
+                        store(row: 0, c0.0, c1.0, c2.0)
+                        store(row: 1, c0.1, c1.1, c2.1)
+                        store(row: 2, c0.2, c1.2, c2.2)
+                        store(row: 3, c0.3, c1.3, c2.3)
                     }
                 }
             }
