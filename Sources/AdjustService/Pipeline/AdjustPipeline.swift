@@ -13,13 +13,16 @@ public struct AdjustPipeline: Sendable {
     public let decodeLimits: DecodeLimits
     /// How the colour pass renders: by default exact up to ~1 MP and guided above.
     public let renderMethod: RenderMethod
-    /// Each worker's context scratch, reused from photo to photo.
-    let workspaces = ContextWorkspacePool()
+    /// Each worker's context scratch, reused from photo to photo (StyleCatalog shares one pool
+    /// among its styles: the scratch does not depend on the style).
+    let workspaces: ContextWorkspacePool
 
-    public init(model: SAAdjustModel, decodeLimits: DecodeLimits = .standard, renderMethod: RenderMethod = .automatic) {
+    public init(model: SAAdjustModel, decodeLimits: DecodeLimits = .standard, renderMethod: RenderMethod = .automatic,
+                workspaces: ContextWorkspacePool = ContextWorkspacePool()) {
         self.model = model
         self.decodeLimits = decodeLimits
         self.renderMethod = renderMethod
+        self.workspaces = workspaces
     }
 
     public var styleID: String { model.description.style }

@@ -29,6 +29,7 @@ public struct StyleCatalog: Sendable {
         var styles: [Style] = []
         var skipped: [(String, String)] = []
         let trunks = TrunkCache()  // the shared trunk once for every style, not once per style
+        let workspaces = ContextWorkspacePool()  // and one set of worker scratch for all of them
         for file in files {
             let path = (modelsDirectory as NSString).appendingPathComponent(file)
             do {
@@ -38,7 +39,7 @@ public struct StyleCatalog: Sendable {
                     skipped.append((file, "a second model for style '\(id)'"))
                     continue
                 }
-                styles.append(Style(id: id, pipeline: AdjustPipeline(model: model)))
+                styles.append(Style(id: id, pipeline: AdjustPipeline(model: model, workspaces: workspaces)))
             } catch {
                 skipped.append((file, "\(error)"))
             }
