@@ -57,6 +57,9 @@ struct RequestHeadParserTests {
         .init(name: "plus-signed Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", status: 400),
         .init(name: "hex Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", status: 400),
         .init(name: "huge Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", status: 413),
+        // Over the 64 MiB default limit; found by FuzzRequestHead with the leading zero.
+        .init(name: "Content-Length over the limit", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 67108865\r\n\r\n", status: 413),
+        .init(name: "zero-padded Content-Length over the limit", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 01111111111111\r\n\r\n", status: 413),
         .init(name: "CL with TE", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400),
         .init(name: "TE with CL (reversed)", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", status: 400),
         .init(name: "unknown transfer coding", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 501),
@@ -113,6 +116,7 @@ struct RequestHeadParserTests {
 
     @Test func framingAndPersistence() throws {
         #expect(try parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 42\r\n\r\n").get().framing == .length(42))
+        #expect(try parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 67108864\r\n\r\n").get().framing == .length(64 << 20))
         #expect(try parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:  Chunked \r\n\r\n").get().framing == .chunked)
         #expect(try parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, close\r\n\r\n").get().keepAlive == false)
         #expect(try parse("GET / HTTP/1.0\r\n\r\n").get().keepAlive == false)

@@ -192,7 +192,9 @@ enum HTTPRequestHeadParser {
         guard !declared.isEmpty, declared.utf8.allSatisfy(isDigit) else {
             throw HTTPError(.badRequest, detail: "Content-Length '\(declared)' is not a decimal number")
         }
-        guard declared.utf8.count <= 18, let length = Int(declared) else {
+        // The limit is the parser's to enforce, whatever the digits look like (leading zeros included):
+        // a parsed head never declares more than `maxBodyBytes`.
+        guard declared.utf8.count <= 18, let length = Int(declared), length <= limits.maxBodyBytes else {
             throw HTTPError(.contentTooLarge, detail: "Content-Length \(declared) exceeds the limit of \(limits.maxBodyBytes) bytes")
         }
         return length == 0 ? .none : .length(length)

@@ -305,10 +305,7 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func startExchange(_ head: HTTPRequestHead) throws(HTTPError) {
-        let limits = configuration.limits
-        if case .length(let n) = head.framing, n > limits.maxBodyBytes {
-            throw HTTPError(.contentTooLarge, detail: "Content-Length \(n) exceeds the limit of \(limits.maxBodyBytes) bytes")
-        }
+        let limits = configuration.limits  // the parser has refused a Content-Length over maxBodyBytes
         let requestID = head.headers[configuration.requestIDHeader].flatMap { RequestID.isAcceptable($0) ? $0 : nil }
             ?? RequestID.generate()
         let now = Self.now()
