@@ -50,14 +50,16 @@ let package = Package(
             swiftSettings: strict
         ),
         // OpenBLAS's cblas (and its thread count) for the inference engine.
-        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+        .target(name: "CBLAS", dependencies: ["CTargetClones"], linkerSettings: [.linkedLibrary("openblas")]),
         .target(name: "Inference", dependencies: ["CBLAS", "CMallocShim"], swiftSettings: strict),
         // C shims over libjpeg-turbo and libpng: their setjmp/longjmp error handling stays in C.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         // Codecs, EXIF orientation, sRGB <-> Lab, resampling.
         // sRGB <-> Lab kernels, compiled per CPU level (target_clones).
-        .target(name: "CColourSpace"),
+        .target(name: "CColourSpace", dependencies: ["CTargetClones"]),
+        // SA_CLONES, the target_clones attribute both C kernel targets compile their hot loops with.
+        .target(name: "CTargetClones"),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CColourSpace", "Locks"], swiftSettings: strict),
         .target(name: "AdjustService", dependencies: ["Inference", "Imaging", "Locks"], swiftSettings: strict),
         // glibc's mallopt, for the server's memory policy.

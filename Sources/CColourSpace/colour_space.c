@@ -3,16 +3,7 @@
 
 #include <string.h>
 
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-// No clones under ThreadSanitizer: the ifunc resolvers they need run during dynamic relocation,
-// before the TSan runtime is up, and the instrumented resolver crashes the process at load.
-#if defined(__x86_64__) && defined(__linux__) && !__has_feature(thread_sanitizer)
-#define SA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SA_CLONES
-#endif
+#include "sa_clones.h"
 
 // Pixels per chunk: three planes of it stay in L1 and fill whole AVX-512 vectors.
 #define SA_CHUNK 256
