@@ -50,7 +50,4 @@ final class BufferRecycler: Sendable {
             return true
         }
     }
-
-    /// Bytes held for reuse now.
-    var heldBytes: Int { stock.withLock { $0.heldBytes } }
 }
