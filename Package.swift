@@ -99,7 +99,7 @@ let package = Package(
         // map and colour pass at 512x512 / 2 MP / 12 MP, guided-vs-exact Lab error on 2 MP photos).
         .executableTarget(
             name: "InferenceBench",
-            dependencies: ["Inference", "Imaging", "CBLAS"],
+            dependencies: ["Inference", "Imaging", "CBLAS", "CMallocShim"],
             path: "bench/inference/Sources/InferenceBench",
             swiftSettings: strict
         ),
