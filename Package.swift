@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Inference", dependencies: ["CBLAS", "CMallocShim"], swiftSettings: strict),
         // C shims over libjpeg-turbo and libpng: their setjmp/longjmp error handling stays in C.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
-        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),
         // Codecs, EXIF orientation, sRGB <-> Lab, resampling.
         // sRGB <-> Lab kernels, compiled per CPU level (target_clones).
         .target(name: "CColourSpace", dependencies: ["CTargetClones"]),

@@ -5,6 +5,9 @@ import CPNG
 public struct PNGDecoder: Sendable {
     public var limits: DecodeLimits
     public var alphaPolicy: AlphaPolicy
+    /// Whether an 8-bit, non-interlaced image stored in the layout asked for is inflated by libdeflate
+    /// (CPNG's direct path; anything it cannot finish goes to libpng). Off only to compare the paths.
+    var inflatesDirectly = true
 
     public init(limits: DecodeLimits = .standard, alphaPolicy: AlphaPolicy = .compositeOverWhite) {
         self.limits = limits
@@ -65,6 +68,17 @@ public struct PNGDecoder: Sendable {
         }
     }
 
+    /// The samples as `decode` gets them from the shim (no alpha policy, no orientation), and whether
+    /// the direct path produced them: for comparing the two paths.
+    func storedSamples(_ bytes: [UInt8], channels: Int) throws(ImagingError) -> (samples: [UInt8], direct: Bool) {
+        try CBuffers.withBytes(bytes) { data throws(ImagingError) in
+            try withHeader(data) { handle, info, _, _ throws(ImagingError) in
+                let samples = try Self.samples(handle, width: Int(info.width), height: Int(info.height), channels: channels)
+                return (samples, cpng_decoder_decoded_directly(handle) != 0)
+            }
+        }
+    }
+
     /// Checks the declared size, opens libpng on `data` and reads the header, then hands the handle
     /// (valid during `body`), the header, the ICC profile and the EXIF orientation to `body`.
     private func withHeader<R>(
@@ -82,6 +96,7 @@ public struct PNGDecoder: Sendable {
             base.assumingMemoryBound(to: UInt8.self), data.count, side, side, max(0, limits.maxChunkBytes)
         ) else { throw .outOfMemory }
         defer { cpng_decoder_destroy(handle) }
+        cpng_decoder_set_direct(handle, inflatesDirectly ? 1 : 0)
 
         var info = cpng_info()
         let headerStatus = cpng_decoder_read_header(handle, &info)

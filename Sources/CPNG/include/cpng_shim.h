@@ -48,7 +48,16 @@ int32_t cpng_decoder_read_header(cpng_decoder *dec, cpng_info *info);
 // transparency) into `out`, exactly width*height*channels bytes. 16-bit
 // samples are scaled with rounding, palettes and low bit depths expanded,
 // Adam7 de-interlaced.
+//
+// An 8-bit, non-interlaced image stored exactly as requested (gray as 1 channel, RGB as 3, RGBA as 4,
+// no tRNS) is first tried directly: its IDAT data inflated by libdeflate in one call and its row
+// filters undone here. Anything that path does not finish (a CRC, zlib or filter error, the wrong
+// amount of data, IDATs not in one run) goes to libpng as before, whose result and error stand.
 int32_t cpng_decoder_decode(cpng_decoder *dec, int32_t channels, uint8_t *out, size_t out_len);
+// Allows (default) or forbids the direct path for this decoder; call before decode.
+void cpng_decoder_set_direct(cpng_decoder *dec, int32_t allowed);
+// Whether the decode took the direct path.
+int32_t cpng_decoder_decoded_directly(const cpng_decoder *dec);
 const char *cpng_decoder_message(const cpng_decoder *dec);
 void cpng_decoder_destroy(cpng_decoder *dec);
 
