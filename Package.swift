@@ -106,7 +106,7 @@ let package = Package(
         // `make bench-imaging`: decode + encode of a 12 MP JPEG, compared with Pillow.
         .executableTarget(
             name: "ImagingBench",
-            dependencies: ["Imaging"],
+            dependencies: ["Imaging", "CMallocShim"],
             path: "bench/imaging/Sources/ImagingBench",
             swiftSettings: strict
         ),

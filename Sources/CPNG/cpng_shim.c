@@ -134,15 +134,17 @@ static uint8_t paeth(uint8_t a, uint8_t b, uint8_t c) {
 }
 
 // Undoes one row's filter (PNG spec, section 9) from `in` (stride bytes after the filter byte) into
-// `row`, with `prior` the previous output row or NULL for the first. `bpp` bytes per pixel.
-static int unfilter_row(uint8_t filter, const uint8_t *in, uint8_t *row, const uint8_t *prior,
-                        size_t stride, size_t bpp) {
+// `row`, with `prior` the previous output row or NULL for the first. `bpp` bytes per pixel. The
+// buffers never overlap (restrict): None and Up, the filters of most label-map rows, vectorise.
+static int unfilter_row(uint8_t filter, const uint8_t *restrict in, uint8_t *restrict row,
+                        const uint8_t *restrict prior, size_t stride, size_t bpp) {
     switch (filter) {
     case 0:
         memcpy(row, in, stride);
         return 1;
     case 1:
-        for (size_t i = 0; i < stride; i++) row[i] = (uint8_t)(in[i] + (i >= bpp ? row[i - bpp] : 0));
+        memcpy(row, in, bpp < stride ? bpp : stride);
+        for (size_t i = bpp; i < stride; i++) row[i] = (uint8_t)(in[i] + row[i - bpp]);
         return 1;
     case 2:
         if (prior == NULL) memcpy(row, in, stride);

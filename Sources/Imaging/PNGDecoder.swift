@@ -7,7 +7,7 @@ public struct PNGDecoder: Sendable {
     public var alphaPolicy: AlphaPolicy
     /// Whether an 8-bit, non-interlaced image stored in the layout asked for is inflated by libdeflate
     /// (CPNG's direct path; anything it cannot finish goes to libpng). Off only to compare the paths.
-    var inflatesDirectly = true
+    public var inflatesDirectly = true
 
     public init(limits: DecodeLimits = .standard, alphaPolicy: AlphaPolicy = .compositeOverWhite) {
         self.limits = limits
