@@ -13,12 +13,32 @@ import Locks
 /// A full queue refuses at once (`overloaded`, with a Retry-After estimate) instead of letting
 /// latency grow without bound; a job whose deadline passes in the queue is dropped unrun; a
 /// caller that is cancelled removes its job from the queue.
+///
+/// Idle work (`runWhenIdle`): speculative jobs that only ever use a worker no request wants. A
+/// worker takes one only when no request waits and none has come or gone for `idleGrace` (a
+/// client sending requests back to back leaves gaps of a millisecond, not worth starting in); a
+/// request admitted while one runs on the last free worker cancels its flag, so the idle job stops
+/// at its next check and the request gets the worker, and the idle job goes back to the front of
+/// its queue to go on once the pool is idle again. The newest idle job runs first: it belongs to
+/// the photo its user is likeliest to be editing.
 public final class WorkerPool: Sendable {
     public struct Statistics: Sendable, Equatable {
         public var queued: Int
         public var running: Int
         public var completed: Int
         public var rejected: Int
+    }
+
+    private final class IdleJob: Sendable {
+        let run: @Sendable (CancellationFlag) -> Bool
+        let flag = CancellationFlag()
+
+        init(run: @escaping @Sendable (CancellationFlag) -> Bool) {
+            self.run = run
+        }
+
+        /// The same work with a fresh flag, to start again after a preemption.
+        func again() -> IdleJob { IdleJob(run: run) }
     }
 
     private final class Job: @unchecked Sendable {
@@ -38,16 +58,26 @@ public final class WorkerPool: Sendable {
 
     private struct State {
         var queue: [Job] = []
+        /// Idle jobs waiting, oldest first, and those running now.
+        var idleQueue: [IdleJob] = []
+        var idleRunning: [IdleJob] = []
+        var idleCompleted = 0
         var running = 0
         var completed = 0
         var rejected = 0
         var stopping = false
         /// Exponentially weighted mean job duration, for Retry-After.
         var meanSeconds = 1.0
+        /// When a request was last admitted or finished: idle work waits `idleGrace` after it.
+        var lastForegroundActivity = ContinuousClock.now
     }
 
     public let workerCount: Int
     public let queueCapacity: Int
+    /// Idle jobs allowed to wait; beyond it the oldest waiting one is dropped.
+    public let idleCapacity: Int
+    /// How long the pool must have been without requests before idle work starts.
+    public let idleGrace: Duration
     private let state = LockedValue(State())
     private let wakeup = DispatchSemaphore(value: 0)
 
@@ -55,10 +85,13 @@ public final class WorkerPool: Sendable {
     ///   - workerCount: threads running jobs (typically cores ÷ BLAS threads per job).
     ///   - queueCapacity: jobs allowed to wait; beyond it `run` fails with `overloaded`.
     ///   - name: prefix of the workers' Foundation thread names.
-    public init(workerCount: Int, queueCapacity: Int, name: String = "sa-worker") {
-        precondition(workerCount > 0 && queueCapacity >= 0)
+    public init(workerCount: Int, queueCapacity: Int, idleCapacity: Int = 4, idleGrace: Duration = .milliseconds(20),
+                name: String = "sa-worker") {
+        precondition(workerCount > 0 && queueCapacity >= 0 && idleCapacity >= 0 && idleGrace >= .zero)
         self.workerCount = workerCount
         self.queueCapacity = queueCapacity
+        self.idleCapacity = idleCapacity
+        self.idleGrace = idleGrace
         for index in 0..<workerCount {
             let threadName = "\(name)-\(index)"
             let thread = Thread { [self] in workerLoop() }
@@ -70,6 +103,25 @@ public final class WorkerPool: Sendable {
 
     public var statistics: Statistics {
         state.withLock { Statistics(queued: $0.queue.count, running: $0.running, completed: $0.completed, rejected: $0.rejected) }
+    }
+
+    /// Idle jobs waiting, running, and finished (returned true).
+    public var idleStatistics: (queued: Int, running: Int, completed: Int) {
+        state.withLock { ($0.idleQueue.count, $0.idleRunning.count, $0.idleCompleted) }
+    }
+
+    /// Queues `work` to run on a worker when no request needs one. `work` polls its flag and
+    /// returns false when it stopped because the flag was set (it is then run again from the
+    /// start once the pool is idle), true when it is done (or has nothing to do). Never blocks.
+    public func runWhenIdle(_ work: @escaping @Sendable (CancellationFlag) -> Bool) {
+        let accepted = state.withLock { s -> Bool in
+            guard !s.stopping, idleCapacity > 0 else { return false }
+            // Newest first; the oldest waiting one gives way.
+            s.idleQueue.insert(IdleJob(run: work), at: 0)
+            if s.idleQueue.count > idleCapacity { s.idleQueue.removeLast() }
+            return true
+        }
+        if accepted { wakeup.signal() }
     }
 
     /// Runs `work` on a worker thread and returns its result.
@@ -103,6 +155,8 @@ public final class WorkerPool: Sendable {
     public func shutdown() {
         let dropped = state.withLock { s -> [Job] in
             s.stopping = true
+            s.idleQueue.removeAll()
+            for idle in s.idleRunning { idle.flag.cancel() }
             defer { s.queue.removeAll() }
             return s.queue
         }
@@ -120,6 +174,14 @@ public final class WorkerPool: Sendable {
                 return .overloaded(retryAfterSeconds: max(1, Int((waves * s.meanSeconds).rounded(.up))))
             }
             s.queue.append(job)
+            s.lastForegroundActivity = .now
+            // Idle work gives way where no worker is free for the queue: such an idle job stops
+            // at its next check.
+            var short = s.queue.count - (workerCount - s.running - s.idleRunning.count)
+            for idle in s.idleRunning where short > 0 && !idle.flag.isCancelled {
+                idle.flag.cancel()
+                short -= 1
+            }
             return nil
         }
         if refusal == nil { wakeup.signal() }
@@ -136,19 +198,50 @@ public final class WorkerPool: Sendable {
         if removed { job.fail(.cancelled) }
     }
 
+    private enum Next {
+        case job(Job)
+        case idle(IdleJob)
+        /// Nothing to do: wait for a signal, or at most until the instant idle work may start.
+        case wait(until: ContinuousClock.Instant?)
+        case stop
+    }
+
+    /// Looks for work first and waits only when there is none, so a wait that timed out (idle work
+    /// whose grace had not passed) loses no signal: a signal left over only makes a later wait
+    /// return at once and look again.
     private func workerLoop() {
         while true {
-            wakeup.wait()
-            let next = state.withLock { s -> (Job?, Bool) in
-                guard !s.queue.isEmpty else { return (nil, s.stopping) }
-                let job = s.queue.removeFirst()
-                job.started = true
-                s.running += 1
-                return (job, false)
+            let now = ContinuousClock.now
+            let next = state.withLock { s -> Next in
+                if !s.queue.isEmpty {
+                    let job = s.queue.removeFirst()
+                    job.started = true
+                    s.running += 1
+                    return .job(job)
+                }
+                if s.stopping { return .stop }
+                guard !s.idleQueue.isEmpty else { return .wait(until: nil) }
+                let allowed = s.lastForegroundActivity + idleGrace
+                guard s.running == 0, now >= allowed else { return .wait(until: max(allowed, now + .milliseconds(1))) }
+                let idle = s.idleQueue.removeFirst()
+                s.idleRunning.append(idle)
+                return .idle(idle)
             }
-            guard let job = next.0 else {
-                if next.1 { return }
+            let job: Job
+            switch next {
+            case .job(let j): job = j
+            case .idle(let idle):
+                runIdle(idle)
                 continue
+            case .wait(let until):
+                if let until {
+                    let nanoseconds = (until - now).components
+                    _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(nanoseconds.seconds) * 1_000_000_000 + Int(nanoseconds.attoseconds / 1_000_000_000)))
+                } else {
+                    wakeup.wait()
+                }
+                continue
+            case .stop: return
             }
             let start = ContinuousClock.now
             if let deadline = job.deadline, start > deadline {
@@ -161,8 +254,26 @@ public final class WorkerPool: Sendable {
             state.withLock { s in
                 s.running -= 1
                 s.completed += 1
+                s.lastForegroundActivity = .now
                 s.meanSeconds = 0.8 * s.meanSeconds + 0.2 * seconds
             }
         }
+    }
+
+    private func runIdle(_ idle: IdleJob) {
+        let finished = idle.run(idle.flag)
+        let requeued = state.withLock { s -> Bool in
+            s.idleRunning.removeAll { $0 === idle }
+            if finished {
+                s.idleCompleted += 1
+                return false
+            }
+            guard !s.stopping else { return false }
+            // Preempted: first in line again, with a fresh flag.
+            s.idleQueue.insert(idle.again(), at: 0)
+            if s.idleQueue.count > idleCapacity { s.idleQueue.removeLast() }
+            return true
+        }
+        if requeued { wakeup.signal() }
     }
 }
