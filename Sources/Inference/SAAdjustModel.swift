@@ -208,6 +208,34 @@ public struct SAAdjustModel: Sendable {
         guard let selection = RowSet(rows ?? [0..<h], columns: columns, height: h, width: w) else {
             throw .invalidInput("rows must be sorted, disjoint ranges inside 0..<\(h), columns \(h) ranges inside 0..<\(w)")
         }
+        render(plan, context: context, map: map, threads: threads, io: io, selection: selection)
+    }
+
+    /// The colour pass of rows `firstRow..<height` in bands of `bandRows`, asking `shouldStop`
+    /// before each band: for work that must give way quickly (idle-time renders). Returns the first
+    /// row not rendered, `plan.height` when all are. The map is validated once, not per band.
+    public func render(
+        _ plan: RenderPlan, context: ContextResult, map: MapChoice, threads: Int, io: LabRowIO,
+        from firstRow: Int, bandRows: Int, shouldStop: () -> Bool
+    ) throws(ModelError) -> Int {
+        let h = plan.height
+        guard (0...h).contains(firstRow), bandRows > 0 else {
+            throw .invalidInput("first row \(firstRow) outside 0...\(h) or band of \(bandRows) rows")
+        }
+        try validate(height: h, width: plan.width, context: context, map: map)
+        var y = firstRow
+        while y < h, !shouldStop() {
+            let band = y..<min(h, y + bandRows)
+            render(plan, context: context, map: map, threads: threads, io: io, selection: RowSet(band))
+            y = band.upperBound
+        }
+        return y
+    }
+
+    /// The colour pass over `selection`, the map already validated.
+    private func render(_ plan: RenderPlan, context: ContextResult, map: MapChoice, threads: Int, io: LabRowIO,
+                        selection: RowSet) {
+        let (h, w) = (plan.height, plan.width)
         let grid = plan.grid
         let bands = max(1, min(threads, selection.count))
         let pieces = selection.split(into: bands)
