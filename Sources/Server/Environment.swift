@@ -13,4 +13,13 @@ enum Environment {
     static func integer(_ name: String) -> Int? {
         string(name).flatMap { Int($0) }
     }
+
+    /// 1/true/yes/on or 0/false/no/off (any case); nil when unset or anything else.
+    static func flag(_ name: String) -> Bool? {
+        switch string(name)?.lowercased() {
+        case "1", "true", "yes", "on": true
+        case "0", "false", "no", "off": false
+        default: nil
+        }
+    }
 }

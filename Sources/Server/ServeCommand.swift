@@ -45,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Bytes of analysed photos kept for image_id re-renders (env SEMADJUST_CACHE_BYTES).")
     var cacheBytes: Int = Environment.integer("SEMADJUST_CACHE_BYTES") ?? 512 * 1024 * 1024
 
+    @Flag(inversion: .prefixedNo, help: "Render each cached photo under its other presets while the workers are idle, so that a re-render with a repainted label map copies pixels instead of rendering them; costs 3 bytes per pixel and extra preset in the cache (env SEMADJUST_PRERENDER=0 turns it off).")
+    var prerender: Bool = Environment.flag("SEMADJUST_PRERENDER") ?? true
+
     @Option(help: "Seconds an analysed photo stays re-renderable (env SEMADJUST_CACHE_TTL).")
     var cacheTTL: Int = Environment.integer("SEMADJUST_CACHE_TTL") ?? 3600
 
@@ -100,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         let adjust = AdjustRoutes(
             catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),
-            maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline))
+            maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline), prerendersAlternatives: prerender)
 
         let reference = ServerReference()
         let routes = ServiceRoutes(

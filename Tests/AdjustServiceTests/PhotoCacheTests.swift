@@ -138,3 +138,36 @@ struct PhotoCacheTests {
     }
 }
 
+
+/// Idle-time work reads the cache without touching recency, and stores its bigger photo in place.
+struct PhotoCacheReplaceTests {
+    @Test func peekNeitherCountsNorRefreshes() throws {
+        let photo = try PhotoCacheTests.analysed()
+        let cache = PhotoCache(byteBudget: 2 * photo.byteCount + 1)
+        let a = try #require(cache.insert(photo)), b = try #require(cache.insert(photo))
+        #expect(cache.peek(a) != nil && cache.peek(ImageID.random()) == nil)
+        #expect(cache.statistics.hits == 0 && cache.statistics.misses == 0)
+        // a is still the least recently used: a third photo evicts it, not b.
+        _ = try #require(cache.insert(photo))
+        #expect(cache.peek(a) == nil && cache.peek(b) != nil)
+    }
+
+    @Test func replaceReaccountsBytesAndEvictsOthersOnly() throws {
+        let pipeline = try AdjustPipelineTests.pipeline()
+        let first = try pipeline.adjust(imageBytes: try AdjustPipelineTests.photo())
+        let bigger = try #require(try pipeline.withAlternatives(first.analysis, isCancelled: { false }))
+        let small = first.analysis.byteCount, large = bigger.byteCount
+        #expect(large > small)
+        // Room for two small photos, not for a large and a small one.
+        let cache = PhotoCache(byteBudget: small + large - 1)
+        let a = try #require(cache.insert(first.analysis)), b = try #require(cache.insert(first.analysis))
+        #expect(cache.replace(b, with: bigger))
+        #expect(cache.peek(a) == nil, "the other photo made room")
+        #expect(cache.peek(b)?.byteCount == large && cache.statistics.bytes == large && cache.statistics.entries == 1)
+        #expect(!cache.replace(a, with: bigger), "gone: nothing to replace")
+        let tiny = PhotoCache(byteBudget: small)
+        let c = try #require(tiny.insert(first.analysis))
+        #expect(!tiny.replace(c, with: bigger), "larger than the whole budget")
+        #expect(tiny.peek(c)?.byteCount == small)
+    }
+}

@@ -145,3 +145,45 @@ struct AdjustRoutesTests {
         #expect(code == 503)
     }
 }
+
+/// After a first answer the idle workers render the photo's other presets into the cache; with
+/// `prerendersAlternatives` off they do not.
+struct AdjustRoutesAlternativesTests {
+    static func firstAnswer(prerenders: Bool) async throws -> (AdjustRoutes, ImageID) {
+        let routes = AdjustRoutes(
+            catalog: try AdjustRoutesTests.catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: 4),
+            cache: PhotoCache(byteBudget: 64 << 20), maxImageBytes: 1 << 20, queueDeadline: .seconds(5),
+            prerendersAlternatives: prerenders)
+        let (type, body) = AdjustRoutesTests.form([("image", "p.jpg", try AdjustRoutesTests.photo())])
+        let request = HTTPRequest(method: .post, target: "/v1/adjust",
+                                  headers: ["Content-Type": type, "Accept": "application/json"], body: .bytes(body))
+        let (response, _) = try await routes.adjust(request)
+        guard case .bytes(let bytes) = response.body,
+              let json = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let id = (json["image_id"] as? String).flatMap({ ImageID($0) }) else {
+            throw HTTPError(.internalServerError, detail: "no image_id in the answer")
+        }
+        return (routes, id)
+    }
+
+    @Test func idleWorkersMakeTheAlternatives() async throws {
+        let (routes, id) = try await Self.firstAnswer(prerenders: true)
+        let pipeline = try #require(routes.catalog.style("tiny")).pipeline
+        let deadline = ContinuousClock.now + .seconds(20)
+        while routes.workers.idleStatistics.completed < 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let photo = try #require(routes.cache.peek(id))
+        #expect(!pipeline.wantsAlternatives(photo), "the cached photo should now hold its alternatives")
+        routes.workers.shutdown()
+    }
+
+    @Test func offMeansNoIdleWork() async throws {
+        let (routes, id) = try await Self.firstAnswer(prerenders: false)
+        try await Task.sleep(for: .milliseconds(200))
+        let pipeline = try #require(routes.catalog.style("tiny")).pipeline
+        #expect(routes.workers.idleStatistics == (0, 0, 0))
+        #expect(pipeline.wantsAlternatives(try #require(routes.cache.peek(id))))
+        routes.workers.shutdown()
+    }
+}

@@ -83,6 +83,36 @@ public final class PhotoCache: Sendable {
         }
     }
 
+    /// The photo stored under `id` without marking it used or counting a hit: for idle-time work
+    /// on cached photos, which must not keep a photo alive that users have stopped asking for.
+    public func peek(_ id: ImageID) -> AnalysedPhoto? {
+        let now = ContinuousClock.now
+        return state.withLock { s in
+            guard let entry = s.entries[id], now - entry.stored <= maxAge else { return nil }
+            return entry.photo
+        }
+    }
+
+    /// Replaces the photo under `id` by `photo` (the same photo with more kept, e.g. its preset
+    /// alternatives), keeping its age and recency and evicting least recently used others if the
+    /// budget needs it. False, and nothing changed, when `id` is gone or `photo` alone exceeds the
+    /// budget.
+    @discardableResult
+    public func replace(_ id: ImageID, with photo: AnalysedPhoto) -> Bool {
+        let bytes = photo.byteCount
+        return state.withLock { s -> Bool in
+            guard bytes <= byteBudget, let old = s.entries[id] else { return false }
+            while s.statistics.bytes - old.bytes + bytes > byteBudget,
+                  let oldest = s.entries.filter({ $0.key != id }).min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                remove(oldest.key, from: &s)
+                s.statistics.evictions += 1
+            }
+            s.entries[id] = Entry(photo: photo, bytes: bytes, stored: old.stored, lastUse: old.lastUse)
+            s.statistics.bytes += bytes - old.bytes
+            return true
+        }
+    }
+
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
     private func dropExpired(_ s: inout State, now: ContinuousClock.Instant) {

@@ -131,7 +131,14 @@ public struct AdjustPipeline: Sendable {
             pixels = [UInt8](repeating: 0, count: width * height * 3)
         }
         var failure: ModelError?
-        if rows?.isEmpty != true {
+        var picked = false
+        if case let .labels(labels) = choice, let reference, let alternatives = reference.alternatives, let rows, let columns {
+            pixels.withUnsafeMutableBufferPointer { out in
+                alternatives.fill(out.baseAddress!, labels: labels, reference: reference, width: width, rows: rows,
+                                  columns: columns, threads: EngineThreads.perJob)
+            }
+            picked = true
+        } else if rows?.isEmpty != true {
             analysis.photo.pixels.withUnsafeBufferPointer { src in
                 pixels.withUnsafeMutableBufferPointer { out in
                     do throws(ModelError) {
@@ -188,7 +195,7 @@ public struct AdjustPipeline: Sendable {
         return AdjustResult(
             jpeg: jpeg.bytes, mapPNG: mapPNG, width: width, height: height, presetNames: presetNames,
             coverage: coverage, usedUserMap: userMap != nil, stages: clock.stages,
-            renderedRows: rows?.reduce(0) { $0 + $1.count } ?? height, analysis: kept)
+            renderedRows: rows?.reduce(0) { $0 + $1.count } ?? height, pickedFromAlternatives: picked, analysis: kept)
     }
 
     /// The render plan of `photo` by `method`, its guide rows read from the bytes.

@@ -27,6 +27,9 @@ public struct AdjustResult: Sendable {
     /// Rows the colour pass rendered: all of them, or for a re-render with a label map only those
     /// whose labels differ from the first render's (the rest are copied from it).
     public let renderedRows: Int
+    /// Whether the changed pixels were picked from the photo's preset alternatives (made in idle
+    /// time after the first answer) rather than rendered: the same bytes, at the cost of a copy.
+    public let pickedFromAlternatives: Bool
     /// The decoded photo and its context, for re-rendering with another map without the trunk.
     public let analysis: AnalysedPhoto
 }

@@ -16,8 +16,11 @@ struct ReferenceRender: Sendable {
     let pixels: [UInt8]
     /// Its JPEG, cut into segments that can be re-encoded alone.
     let jpeg: SegmentedJPEG
+    /// Every pixel under the other presets, once made in idle time: a re-render then picks pixels
+    /// instead of rendering them.
+    var alternatives: PresetAlternatives? = nil
 
-    var byteCount: Int { labels.count + pixels.count + jpeg.bytes.count }
+    var byteCount: Int { labels.count + pixels.count + jpeg.bytes.count + (alternatives?.byteCount ?? 0) }
 
     /// A photo-sized RGB8 buffer holding this render's pixels in `regions` except where `rendered`
     /// (one column range per row) will be written, and nothing defined elsewhere: all a re-render

@@ -12,6 +12,8 @@ struct AdjustRoutes: Sendable {
     let maxImageBytes: Int
     /// How long a request may wait for a worker before it is answered 503.
     let queueDeadline: Duration
+    /// Whether a cached photo's other presets are rendered in idle time (`AdjustPipeline.withAlternatives`).
+    var prerendersAlternatives = true
 
     func register(in router: inout Router, metrics: ServiceMetrics? = nil) {
         router.get("/readyz") { [catalog] _ in
@@ -63,6 +65,7 @@ struct AdjustRoutes: Sendable {
             let style = try resolveStyle(form.styleID)
             let result = try await run { try style.pipeline.adjust(imageBytes: image, options: options) }
             let id = cache.insert(result.analysis)
+            if let id, prerendersAlternatives { scheduleAlternatives(for: id, pipeline: style.pipeline) }
             return (format.response(for: result, style: style.id, imageID: id), result.stages)
         case .cached(let id):
             // Looked up before queueing: an unknown id costs no worker time.
@@ -88,6 +91,25 @@ struct AdjustRoutes: Sendable {
             throw HTTPError(.unprocessableContent, detail: "unknown style '\(id ?? "")'; available: \(catalog.ids.joined(separator: ", "))")
         }
         return style
+    }
+
+    /// Queues the cached photo's preset alternatives as idle work: made only while no request needs
+    /// the workers (a request stops it within a band; it goes on from there later), they make every
+    /// re-render with a repainted label map a copy. The cache is asked again each time it runs: an
+    /// evicted or expired photo costs no more work.
+    private func scheduleAlternatives(for id: ImageID, pipeline: AdjustPipeline) {
+        guard let photo = cache.peek(id), let builder = pipeline.alternativesBuilder(for: photo) else { return }
+        workers.runWhenIdle { [cache] flag in
+            guard cache.peek(id) != nil else { return true }
+            do {
+                guard let done = try builder.advance(isCancelled: { flag.isCancelled }) else { return false }
+                cache.replace(id, with: done)
+            } catch {
+                // The first render of the same photo and plan succeeded; a failure here has no
+                // one to report to, and re-renders simply render.
+            }
+            return true
+        }
     }
 
     /// Runs pipeline work on the worker pool, mapping its refusals and failures to HTTP.
