@@ -11,7 +11,8 @@ struct SemadjustCommand: AsyncParsableCommand {
     )
 
     static func main() async {
-        // Before any work: a restart must not lose anything (see BLASKernels).
+        // Before any work: a restart must not lose anything (see BLASKernels, ResourceLimits).
+        ResourceLimits.relaunchWithHugePageMalloc()
         BLASKernels.relaunchIfFallback()
         await main(nil)
     }
