@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Decode + encode of a 12-megapixel JPEG: Imaging (Swift, libjpeg-turbo) vs Pillow.
+"""Decode + encode of a 12-megapixel JPEG, and the decode of a 12 MP label map PNG: Imaging
+(Swift, libjpeg-turbo, libdeflate/libpng) vs Pillow.
 
 Run by `make bench-imaging`, or directly:
     python3 bench/imaging/bench.py [--bin PATH] [--iterations N] [--package-path DIR]
@@ -67,6 +68,30 @@ def bench_pillow(data, iterations):
     }
 
 
+def make_label_map(path):
+    """A 12 MP label map as a client's editor writes it: an ECSSD salient-object mask scaled to the
+    photo's size, values 0/1, saved by Pillow (adaptive row filters, zlib level 6); a synthetic blob
+    without the datasets."""
+    masks = sorted(glob.glob(os.path.join(ROOT, "..", "shared", "data", "ecssd", "masks", "*.png")))
+    if masks:
+        mask = Image.open(masks[len(masks) // 2]).convert("L").resize((WIDTH, HEIGHT), Image.NEAREST)
+        labels = (np.asarray(mask) > 127).astype(np.uint8)
+    else:
+        y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
+        labels = (((x - WIDTH / 2) / (WIDTH / 3)) ** 2 + ((y - HEIGHT / 2) / (HEIGHT / 3)) ** 2 < 1).astype(np.uint8)
+    Image.fromarray(labels, "L").save(path, "PNG")
+
+
+def bench_pillow_png(data, iterations):
+    def once():
+        t0 = time.perf_counter()
+        Image.open(io.BytesIO(data)).load()
+        return (time.perf_counter() - t0) * 1e3
+
+    once()
+    return statistics.median(once() for _ in range(iterations))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", help="path to semadjust-imaging-bench (built if absent)")
@@ -102,6 +127,16 @@ def main():
         print(f"{name:10}{r['decode_ms']:12.1f}{r['encode_ms']:12.1f}{r['total_ms']:12.1f}{r['output_bytes'] / 1e6:10.2f}")
     print(f"ratio Imaging/Pillow: decode {swift['decode_ms'] / pillow['decode_ms']:.2f}, "
           f"encode {swift['encode_ms'] / pillow['encode_ms']:.2f}, total {swift['total_ms'] / pillow['total_ms']:.2f}")
+    map_path = os.path.join(tmp, "label-map-12mp.png")
+    if not os.path.exists(map_path):
+        make_label_map(map_path)
+    with open(map_path, "rb") as f:
+        map_data = f.read()
+    png = json.loads(subprocess.check_output([binary, map_path, str(args.iterations)], text=True))
+    pillow_png = bench_pillow_png(map_data, args.iterations)
+    print(f"12 MP label map PNG ({len(map_data) / 1e3:.0f} kB), gray decode ms: Imaging {png['png_gray_decode_direct_ms']:.1f} "
+          f"(libdeflate path), {png['png_gray_decode_libpng_ms']:.1f} (libpng/zlib path), Pillow {pillow_png:.1f}; "
+          f"ratio Imaging/Pillow {png['png_gray_decode_direct_ms'] / pillow_png:.2f}")
     print(f"Imaging only, same image (ms): RGB8->planes {swift['rgb8_to_planes_ms']:.1f}, "
           f"sRGB->Lab {swift['srgb_to_lab_ms']:.1f}, Lab->sRGB {swift['lab_to_srgb_ms']:.1f}, "
           f"Lanczos-3 resize to 1024 px {swift['resize_to_1024_ms']:.1f}")
