@@ -79,6 +79,24 @@ struct PresetAlternativesTests {
         #expect(all == 8)
     }
 
+    /// Preempted and called again, a builder renders only the bands left, and its alternatives
+    /// are those of a run that was never stopped.
+    @Test func aStoppedBuilderGoesOnWhereItStopped() throws {
+        let pipeline = try AdjustPipelineTests.pipeline()
+        let first = try pipeline.adjust(imageBytes: try AdjustPipelineTests.photo())
+        let builder = pipeline.alternativesBuilder()
+        var checks = 0
+        #expect(try builder.advance(first.analysis, bandPixels: 96 * 8, isCancelled: { checks += 1; return checks == 4 }) == nil)
+        var more = 0
+        let resumed = try #require(try builder.advance(first.analysis, bandPixels: 96 * 8, isCancelled: { more += 1; return false }))
+        #expect(more == 5, "three of the eight bands were done before the stop")
+        let oneGo = try #require(try pipeline.withAlternatives(first.analysis, isCancelled: { false }))
+        let png = try PNGEncoder().encode(pixels: Self.repaints(width: 96, height: 64, k: 2).last!, width: 96, height: 64, channels: 1)
+        let a = try pipeline.render(resumed, options: AdjustOptions(mapPNG: png))
+        let b = try pipeline.render(oneGo, options: AdjustOptions(mapPNG: png))
+        #expect(a.pickedFromAlternatives && b.pickedFromAlternatives && a.jpeg.elementsEqual(b.jpeg))
+    }
+
     /// A weight map's first render keeps no labels: nothing to make.
     @Test func nothingToMakeAfterAWeightMap() throws {
         let pipeline = try AdjustPipelineTests.pipeline()

@@ -58,7 +58,7 @@ public final class WorkerPool: Sendable {
 
     private struct State {
         var queue: [Job] = []
-        /// Idle jobs waiting, oldest first, and those running now.
+        /// Idle jobs waiting, newest first, and those running now.
         var idleQueue: [IdleJob] = []
         var idleRunning: [IdleJob] = []
         var idleCompleted = 0
@@ -85,7 +85,9 @@ public final class WorkerPool: Sendable {
     ///   - workerCount: threads running jobs (typically cores ÷ BLAS threads per job).
     ///   - queueCapacity: jobs allowed to wait; beyond it `run` fails with `overloaded`.
     ///   - name: prefix of the workers' Foundation thread names.
-    public init(workerCount: Int, queueCapacity: Int, idleCapacity: Int = 4, idleGrace: Duration = .milliseconds(20),
+    ///   - idleCapacity: idle jobs kept waiting (`runWhenIdle`), newest first.
+    ///   - idleGrace: how long after the last request idle work may start.
+    public init(workerCount: Int, queueCapacity: Int, idleCapacity: Int = 1, idleGrace: Duration = .milliseconds(20),
                 name: String = "sa-worker") {
         precondition(workerCount > 0 && queueCapacity >= 0 && idleCapacity >= 0 && idleGrace >= .zero)
         self.workerCount = workerCount
@@ -111,8 +113,9 @@ public final class WorkerPool: Sendable {
     }
 
     /// Queues `work` to run on a worker when no request needs one. `work` polls its flag and
-    /// returns false when it stopped because the flag was set (it is then run again from the
-    /// start once the pool is idle), true when it is done (or has nothing to do). Never blocks.
+    /// returns false when it stopped because the flag was set (it is then called again once the
+    /// pool is idle: work that keeps its progress goes on), true when it is done (or has nothing
+    /// to do). Never blocks; beyond `idleCapacity` waiting jobs the oldest is dropped.
     public func runWhenIdle(_ work: @escaping @Sendable (CancellationFlag) -> Bool) {
         let accepted = state.withLock { s -> Bool in
             guard !s.stopping, idleCapacity > 0 else { return false }
@@ -220,9 +223,11 @@ public final class WorkerPool: Sendable {
                     return .job(job)
                 }
                 if s.stopping { return .stop }
-                guard !s.idleQueue.isEmpty else { return .wait(until: nil) }
+                // Idle work waits for the pool to be idle: while a request runs, the worker that
+                // finishes it looks again (no timed polling meanwhile), then the grace is waited out.
+                guard !s.idleQueue.isEmpty, s.running == 0 else { return .wait(until: nil) }
                 let allowed = s.lastForegroundActivity + idleGrace
-                guard s.running == 0, now >= allowed else { return .wait(until: max(allowed, now + .milliseconds(1))) }
+                guard now >= allowed else { return .wait(until: allowed) }
                 let idle = s.idleQueue.removeFirst()
                 s.idleRunning.append(idle)
                 return .idle(idle)

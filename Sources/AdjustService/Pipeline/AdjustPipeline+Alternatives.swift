@@ -11,10 +11,9 @@ extension AdjustPipeline {
         return reference.alternatives == nil
     }
 
-    /// A builder of the photo's alternatives, or nil when there are none to make. It allocates
-    /// nothing until its first `advance`.
-    public func alternativesBuilder(for analysis: AnalysedPhoto) -> PresetAlternativesBuilder? {
-        wantsAlternatives(analysis) ? PresetAlternativesBuilder(pipeline: self, analysis: analysis) : nil
+    /// A builder of a photo's alternatives. It allocates nothing until its first `advance`.
+    public func alternativesBuilder() -> PresetAlternativesBuilder {
+        PresetAlternativesBuilder(pipeline: self)
     }
 
     /// The photo with its alternatives, made in one go unless `isCancelled` stops it between two
@@ -22,13 +21,15 @@ extension AdjustPipeline {
     public func withAlternatives(
         _ analysis: AnalysedPhoto, bandPixels: Int? = nil, isCancelled: () -> Bool
     ) throws(AdjustError) -> AnalysedPhoto? {
-        try alternativesBuilder(for: analysis)?.advance(bandPixels: bandPixels, isCancelled: isCancelled)
+        try alternativesBuilder().advance(analysis, bandPixels: bandPixels, isCancelled: isCancelled)
     }
 }
 
-/// Makes a cached photo's `PresetAlternatives` band by band, resuming where it stopped: idle-time
-/// work is preempted by every request, and starting over each time would never finish while
-/// requests keep arriving between idle moments.
+/// Makes one photo's `PresetAlternatives` band by band, resuming where it stopped: idle-time work
+/// is preempted by every request, and starting over each time would never finish while requests
+/// keep arriving between idle moments. It keeps only its progress, never the photo: the caller
+/// hands the photo to each `advance` (from the cache, so that an evicted photo is not kept alive
+/// by work on it), always the same photo.
 ///
 /// One caller at a time (the worker pool runs an idle job on one worker, and queues it again only
 /// after it returned); the lock makes that a guarantee rather than a convention.
@@ -43,12 +44,10 @@ public final class PresetAlternativesBuilder: Sendable {
     }
 
     let pipeline: AdjustPipeline
-    let analysis: AnalysedPhoto
     private let progress = LockedValue(Progress())
 
-    init(pipeline: AdjustPipeline, analysis: AnalysedPhoto) {
+    init(pipeline: AdjustPipeline) {
         self.pipeline = pipeline
-        self.analysis = analysis
     }
 
     /// Bands are sized for ~5-10 ms on two cores, the wait of a request that preempts the work:
@@ -56,15 +55,19 @@ public final class PresetAlternativesBuilder: Sendable {
     static func bandPixels(guided: Bool) -> Int { guided ? 1 << 19 : 1 << 15 }
 
     /// Renders on until done (returns the photo with its alternatives) or until `isCancelled`
-    /// says stop between two bands (returns nil; the next call goes on from there).
-    public func advance(bandPixels: Int? = nil, isCancelled: () -> Bool) throws(AdjustError) -> AnalysedPhoto? {
-        guard let reference = analysis.reference else { return nil }
+    /// says stop between two bands (returns nil; the next call goes on from there). Nil as well
+    /// when the photo needs none (`AdjustPipeline.wantsAlternatives`).
+    public func advance(
+        _ analysis: AnalysedPhoto, bandPixels: Int? = nil, isCancelled: () -> Bool
+    ) throws(AdjustError) -> AnalysedPhoto? {
+        guard pipeline.wantsAlternatives(analysis), let reference = analysis.reference else { return nil }
         let model = pipeline.model, plan = analysis.plan
         let (width, height, k) = (analysis.width, analysis.height, pipeline.presetCount)
         let pixelBytes = width * height * 3
         let bandRows = max(1, (bandPixels ?? Self.bandPixels(guided: plan.isGuided)) / width)
         let outcome = progress.withLock { (p: inout Progress) -> Result<Bool, ModelError> in
-            if p.rotations.isEmpty {
+            if p.rotations.count != (k - 1) * pixelBytes {
+                p = Progress()
                 p.rotations = [UInt8](unsafeUninitializedCapacity: (k - 1) * pixelBytes) { buffer, initialized in
                     initialized = buffer.count  // every byte is rendered before the alternatives are used
                 }

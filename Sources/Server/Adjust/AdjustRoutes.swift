@@ -95,14 +95,18 @@ struct AdjustRoutes: Sendable {
 
     /// Queues the cached photo's preset alternatives as idle work: made only while no request needs
     /// the workers (a request stops it within a band; it goes on from there later), they make every
-    /// re-render with a repainted label map a copy. The cache is asked again each time it runs: an
-    /// evicted or expired photo costs no more work.
+    /// re-render with a repainted label map a copy. The photo is taken from the cache each time the
+    /// work runs, so an evicted or expired one ends it, and the pool keeps one such job (the newest
+    /// photo's): at most one photo's partial alternatives live outside the cache's budget.
     private func scheduleAlternatives(for id: ImageID, pipeline: AdjustPipeline) {
-        guard let photo = cache.peek(id), let builder = pipeline.alternativesBuilder(for: photo) else { return }
+        guard let photo = cache.peek(id), pipeline.wantsAlternatives(photo) else { return }
+        let builder = pipeline.alternativesBuilder()
         workers.runWhenIdle { [cache] flag in
-            guard cache.peek(id) != nil else { return true }
+            guard let photo = cache.peek(id), pipeline.wantsAlternatives(photo) else { return true }
             do {
-                guard let done = try builder.advance(isCancelled: { flag.isCancelled }) else { return false }
+                guard let done = try builder.advance(photo, isCancelled: { flag.isCancelled }) else {
+                    return !flag.isCancelled
+                }
                 cache.replace(id, with: done)
             } catch {
                 // The first render of the same photo and plan succeeded; a failure here has no
