@@ -11,7 +11,7 @@ enum ResourceLimits {
     /// makes malloc advise transparent huge pages on the blocks it maps. Every buffer of a request
     /// from 1 MiB up is such a block (see `returnLargeBuffersToTheSystem`), so without it a 12 MP
     /// request faults its photo, map and output buffers in 4 KB at a time, each page zeroed on
-    /// the fault: half of a 12 MP label map's decode (24 → 10.5 ms), a fifth of a re-render.
+    /// the fault: half of a 12 MP label map's decode (24 → 10.5 ms), a third of a re-render.
     /// Tunables are read only when the process starts, hence the restart (as `BLASKernels` does
     /// for OpenBLAS). Nothing happens when the tunable is set already (an operator's choice, or
     /// this restart's), when the kernel has transparent huge pages off, or when `execv` fails.

@@ -1,7 +1,7 @@
 import Dispatch
 
 /// A cached photo's pixels rendered under every preset other than the one its first render gave
-/// them, made in idle time after the first answer (`AdjustPipeline.alternatives`). With them, a
+/// them, made in idle time after the first answer (`PresetAlternativesBuilder`). With them, a
 /// re-render with a repainted label map picks each changed pixel's bytes instead of rendering it:
 /// a pixel's output depends on nothing but its own colour and label, so these are exactly the bytes
 /// the colour pass would write, and a repaint costs the same whatever its area.
@@ -28,33 +28,41 @@ struct PresetAlternatives: Sendable {
         guard !spans.isEmpty else { return }
         let output = SendableBytes(out)
         labels.withUnsafeBufferPointer { newLabels in
-        reference.labels.withUnsafeBufferPointer { oldLabels in
-        reference.pixels.withUnsafeBufferPointer { first in
-        rotations.withUnsafeBufferPointer { rotated in
-            // One base pointer per rotation distance, 0 being the first render.
-            let sources = [SendableConstBytes(first.baseAddress!)]
-                + (0..<(k - 1)).map { SendableConstBytes(rotated.baseAddress! + $0 * pixelBytes) }
-            let new = SendableConstBytes(newLabels.baseAddress!), old = SendableConstBytes(oldLabels.baseAddress!)
-            let chunks = max(1, min(threads, spans.count))
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                for y in spans[(spans.count * chunk / chunks)..<(spans.count * (chunk + 1) / chunks)] {
-                    // Runs of one rotation distance, copied whole: a painted map changes in long runs.
-                    let span = columns[y], row = y * width
-                    var x = span.lowerBound
-                    while x < span.upperBound {
-                        let distance = Self.distance(new.pointer[row + x], old.pointer[row + x], k)
-                        var end = x + 1
-                        while end < span.upperBound, Self.distance(new.pointer[row + end], old.pointer[row + end], k) == distance {
-                            end += 1
-                        }
-                        (output.pointer + 3 * (row + x)).update(from: sources[distance].pointer + 3 * (row + x), count: 3 * (end - x))
-                        x = end
+            reference.labels.withUnsafeBufferPointer { oldLabels in
+                reference.pixels.withUnsafeBufferPointer { first in
+                    rotations.withUnsafeBufferPointer { rotated in
+                        // One base pointer per rotation distance, 0 being the first render.
+                        let sources = [SendableConstBytes(first.baseAddress!)]
+                            + (0..<(k - 1)).map { SendableConstBytes(rotated.baseAddress! + $0 * pixelBytes) }
+                        Self.copyRuns(spans: spans, columns: columns, width: width, k: k, into: output, from: sources,
+                                      new: SendableConstBytes(newLabels.baseAddress!),
+                                      old: SendableConstBytes(oldLabels.baseAddress!), threads: threads)
                     }
                 }
             }
         }
-        }
-        }
+    }
+
+    /// For each row of `spans`, its columns copied in runs of one rotation distance (a painted map
+    /// changes in long runs), the rows shared out to `threads` threads.
+    private static func copyRuns(spans: [Int], columns: [Range<Int>], width: Int, k: Int, into output: SendableBytes,
+                                 from sources: [SendableConstBytes], new: SendableConstBytes, old: SendableConstBytes,
+                                 threads: Int) {
+        let chunks = max(1, min(threads, spans.count))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            for y in spans[(spans.count * chunk / chunks)..<(spans.count * (chunk + 1) / chunks)] {
+                let span = columns[y], row = y * width
+                var x = span.lowerBound
+                while x < span.upperBound {
+                    let distance = Self.distance(new.pointer[row + x], old.pointer[row + x], k)
+                    var end = x + 1
+                    while end < span.upperBound, Self.distance(new.pointer[row + end], old.pointer[row + end], k) == distance {
+                        end += 1
+                    }
+                    (output.pointer + 3 * (row + x)).update(from: sources[distance].pointer + 3 * (row + x), count: 3 * (end - x))
+                    x = end
+                }
+            }
         }
     }
 }

@@ -12,7 +12,7 @@ struct AdjustRoutes: Sendable {
     let maxImageBytes: Int
     /// How long a request may wait for a worker before it is answered 503.
     let queueDeadline: Duration
-    /// Whether a cached photo's other presets are rendered in idle time (`AdjustPipeline.withAlternatives`).
+    /// Whether a cached photo's other presets are rendered in idle time (`PresetAlternativesBuilder`).
     var prerendersAlternatives = true
 
     func register(in router: inout Router, metrics: ServiceMetrics? = nil) {
