@@ -178,6 +178,37 @@ struct AdjustRoutesAlternativesTests {
         routes.workers.shutdown()
     }
 
+    /// Through the public routes: a re-render after the idle work copies its pixels, and /metrics
+    /// says so.
+    @Test func metricsCountCopiedRerendersAndIdleWork() async throws {
+        let adjust = AdjustRoutes(
+            catalog: try AdjustRoutesTests.catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: 4),
+            cache: PhotoCache(byteBudget: 64 << 20), maxImageBytes: 1 << 20, queueDeadline: .seconds(5))
+        defer { adjust.workers.shutdown() }
+        let responder = ServiceRoutes(corsOrigins: [], adjust: adjust, openConnections: { 0 }).responder()
+        let first = try await AdjustRoutesTests.post(responder, [("image", "p.jpg", try AdjustRoutesTests.photo())],
+                                                     accept: "application/json")
+        guard case .bytes(let body) = first.body,
+              let json = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let id = json["image_id"] as? String else {
+            Issue.record("no image_id"); return
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while adjust.workers.idleStatistics.completed < 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let labels = (0..<(64 * 48)).map { UInt8($0 % 64 < 20 ? 1 : 0) }
+        let map = try PNGEncoder().encode(pixels: labels, width: 64, height: 48, channels: 1)
+        let again = try await AdjustRoutesTests.post(responder, [("image_id", nil, Array(id.utf8)), ("map", "m.png", map)])
+        #expect(again.status == .ok)
+        let metrics = try await responder.respond(to: HTTPRequest(method: .get, target: "/metrics"))
+        guard case .bytes(let text) = metrics.body else { Issue.record("no metrics body"); return }
+        let page = String(decoding: text, as: UTF8.self)
+        #expect(page.contains(#"semadjust_rerender_requests_total{pixels="copied"} 1"#))
+        #expect(page.contains("semadjust_idle_work_finished 1"))
+        #expect(page.contains("semadjust_idle_work_waiting 0"))
+    }
+
     @Test func offMeansNoIdleWork() async throws {
         let (routes, id) = try await Self.firstAnswer(prerenders: false)
         try await Task.sleep(for: .milliseconds(200))

@@ -79,6 +79,7 @@ struct AdjustRoutes: Sendable {
             }
             let style = try resolveStyle(analysis.styleID)
             let result = try await run { try style.pipeline.render(analysis, options: options) }
+            metrics?.recordRerender(pickedFromAlternatives: result.pickedFromAlternatives)
             return (format.response(for: result, style: style.id, imageID: id), result.stages)
         }
     }

@@ -45,6 +45,11 @@ final class ServiceMetrics: Sendable {
             gauge("inference", "queue_depth", "Jobs waiting for an inference worker.") { Double(workers.statistics.queued) }
             gauge("inference", "running", "Jobs running on inference workers.") { Double(workers.statistics.running) }
             gauge("inference", "workers", "Inference worker threads.") { Double(workers.workerCount) }
+            gauge("idle_work", "waiting", "Idle-time jobs (preset alternatives) waiting for an idle worker.") {
+                Double(workers.idleStatistics.queued)
+            }
+            gauge("idle_work", "running", "Idle-time jobs running now.") { Double(workers.idleStatistics.running) }
+            gauge("idle_work", "finished", "Idle-time jobs finished since start.") { Double(workers.idleStatistics.completed) }
         }
         if let cache {
             gauge("cache", "entries", "Analysed photos kept for image_id re-renders.") { Double(cache.statistics.entries) }
@@ -74,6 +79,16 @@ final class ServiceMetrics: Sendable {
                 namespace: "semadjust", subsystem: "cache", metricName: "lookups", unitName: "total",
                 helpText: "image_id lookups in the photo cache, by result."),
             labels: [("result", hit ? "hit" : "miss")]
+        ).increment()
+    }
+
+    /// One re-render: its changed pixels copied from the preset alternatives, or rendered.
+    func recordRerender(pickedFromAlternatives: Bool) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: "semadjust", subsystem: "rerender", metricName: "requests", unitName: "total",
+                helpText: "image_id re-renders, by how their changed pixels were made."),
+            labels: [("pixels", pickedFromAlternatives ? "copied" : "rendered")]
         ).increment()
     }
 
