@@ -6,9 +6,14 @@ import Testing
 /// Idle jobs use only workers no request wants: they wait while requests queue, a request stops a
 /// running one at its next check, and a stopped one runs again from the start once the pool is idle.
 struct WorkerPoolIdleTests {
-    static func waitUntil(_ condition: () -> Bool, seconds: Int = 10) async throws {
+    /// Waits for `condition` and fails the test when it does not come: a test whose setup never
+    /// happened must not go on to check an order it did not set up. The bound is long because a
+    /// loaded machine (the sanitizer runs, CI beside other jobs) can start a Task seconds late.
+    static func waitUntil(_ condition: () -> Bool, seconds: Int = 60,
+                          sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(condition(), "waited \(seconds) s", sourceLocation: sourceLocation)
     }
 
     @Test func runsWhenNothingElseIsQueued() async throws {
@@ -23,14 +28,19 @@ struct WorkerPoolIdleTests {
     @Test func waitsForQueuedRequests() async throws {
         let pool = WorkerPool(workerCount: 1, queueCapacity: 4)
         defer { pool.shutdown() }
-        let gate = Gate()
         let order = LockedValue<[String]>([])
-        let busy = Task { try await pool.run { _ in gate.wait(); order.withLock { $0.append("first") } } }
+        // The first request holds the only worker until the second is queued, and queues the idle
+        // job itself: both then wait behind it, whenever the test's tasks get to run.
+        let busy = Task {
+            try await pool.run { _ in
+                let deadline = ContinuousClock.now + .seconds(60)
+                while pool.statistics.queued < 1, ContinuousClock.now < deadline { usleep(1000) }
+                pool.runWhenIdle { _ in order.withLock { $0.append("idle") }; return true }
+                order.withLock { $0.append("first") }
+            }
+        }
         try await Self.waitUntil { pool.statistics.running == 1 }
         let second = Task { try await pool.run { _ in order.withLock { $0.append("second") } } }
-        try await Self.waitUntil { pool.statistics.queued == 1 }
-        pool.runWhenIdle { _ in order.withLock { $0.append("idle") }; return true }
-        gate.open()
         try await busy.value
         try await second.value
         try await Self.waitUntil { pool.idleStatistics.completed == 1 }

@@ -169,7 +169,7 @@ struct AdjustRoutesAlternativesTests {
     @Test func idleWorkersMakeTheAlternatives() async throws {
         let (routes, id) = try await Self.firstAnswer(prerenders: true)
         let pipeline = try #require(routes.catalog.style("tiny")).pipeline
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while routes.workers.idleStatistics.completed < 1, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -193,7 +193,7 @@ struct AdjustRoutesAlternativesTests {
               let id = json["image_id"] as? String else {
             Issue.record("no image_id"); return
         }
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while adjust.workers.idleStatistics.completed < 1, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
