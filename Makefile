@@ -143,6 +143,14 @@ test-systemd: build-deploy
 	$(call install_missing,$(DEPLOY_PACKAGES))
 	BINARY=$(DEPLOY_BINARY) deploy/tests/test-systemd.sh
 
+# What a new user meets: a clone of the committed tree with no ../shared beside it (and the real
+# one hidden from the server) serves every shipped style with no model options, from its root and
+# from / (deploy/tests/test-fresh-clone.sh). Needs root.
+.PHONY: test-fresh-clone
+test-fresh-clone: build-deploy
+	$(call install_missing,curl)
+	BINARY=$(DEPLOY_BINARY) deploy/tests/test-fresh-clone.sh
+
 # libFuzzer targets (fuzz/, a separate package built with ASan + fuzzer coverage in .build-fuzz):
 # request head, chunked decoder, multipart, JPEG, PNG, user map, safetensors. FUZZ_SECONDS each.
 .PHONY: fuzz fuzz-ci

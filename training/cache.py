@@ -13,7 +13,8 @@ from tqdm import tqdm
 from .data import list_pairs, load_rgb, working_image, find
 from .model import build_trunk
 
-DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "shared/weights/resnet50-imagenet-trunk.safetensors"
+# The trunk that ships with the product: a clone can cache features for its own photos.
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[1] / "models/resnet50-imagenet-trunk.safetensors"
 KEYS = ("conv1", "layer1", "layer2", "layer3")
 
 

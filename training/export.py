@@ -3,8 +3,9 @@
   python3 -m training.export --run runs/popout_s --style popout --presets background,foreground \
       --out models/popout.safetensors [--eval-json runs/popout_s/test.json]
 
-Only what the project trains is exported: with the frozen trunk (train.py) the engine loads it from
-../shared/weights/resnet50-imagenet-trunk.safetensors (path given at run time); a trunk fine-tuned by
+Only what the project trains is exported: with the frozen trunk (train.py) the engine loads the trunk
+file the metadata names (`trunk`, found beside the head: models/resnet50-imagenet-trunk.safetensors,
+whose `source_sha256` must equal the head's `trunk_sha256`); a trunk fine-tuned by
 train_full.py is embedded in the file as "trunk.<torchvision name>" tensors and the engine uses it
 instead. Layout: training/README.md.
 """

@@ -68,7 +68,8 @@ class Trunk(nn.Module):
 
 
 def build_trunk(weights_path=None):
-    """ResNet-50 trunk with the MSRA v1 stride placement, loaded from ../shared/weights (torchvision names)."""
+    """ResNet-50 trunk with the MSRA v1 stride placement, loaded from a trunk file with torchvision names
+    (models/resnet50-imagenet-trunk.safetensors, or its fp32 source in ../shared/weights: the same values)."""
     t = Trunk()
     if weights_path is not None:
         from safetensors.torch import load_file

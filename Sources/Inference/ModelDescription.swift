@@ -19,6 +19,9 @@ public struct ModelDescription: Sendable, Equatable {
     /// "argmax" or "soft": the map used when the caller gives none.
     public let defaultMap: String
     public let trunkSHA256: String?
+    /// The file name of the shared trunk the head was trained with (metadata `trunk`), to be found in
+    /// the head's own folder; nil for a head that embeds its trunk (`trunk: embedded`) or names none.
+    public let trunkFile: String?
     public let metadata: [String: String]
 
     public init(metadata md: [String: String]) throws(ModelError) {
@@ -54,6 +57,15 @@ public struct ModelDescription: Sendable, Equatable {
         presetNames = names
         defaultMap = md["map_default"] ?? "argmax"
         trunkSHA256 = md["trunk_sha256"]
+        switch md["trunk"] {
+        case nil, "embedded": trunkFile = nil
+        case let name?:
+            // A bare file name: a head must not send the loader to another folder.
+            guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+                throw .invalidMetadata(key: "trunk", value: name)
+            }
+            trunkFile = name
+        }
         metadata = md
     }
 }

@@ -10,6 +10,9 @@ struct ResNetTrunk: Sendable {
 
     /// The prefix of a trunk embedded in a model file (one fine-tuned with its head, training/train_full.py).
     static let embeddedPrefix = "trunk."
+    /// The sha256 of the fp32 weights this trunk was converted from (its file's `source_sha256`), the
+    /// value a head trained on them carries as `trunk_sha256`; nil when the file does not say.
+    let sourceSHA256: String?
 
     /// `prefix` is prepended to every torchvision name: "" for the shared trunk file,
     /// `embeddedPrefix` for a trunk inside a model file.
@@ -30,6 +33,7 @@ struct ResNetTrunk: Sendable {
             layers.append(blocks)
         }
         self.layers = layers
+        sourceSHA256 = prefix.isEmpty ? file.metadata["source_sha256"] : nil
     }
 
     /// Whether a model file carries its own trunk.

@@ -17,19 +17,27 @@ public struct SAAdjustModel: Sendable {
     let head: ColourHead
     /// A model file with an embedded trunk does not open `trunkPath` at all (it need not exist).
     /// With `trunks`, the shared trunk is loaded once for all the models built with that cache.
-    public init(trunkPath: String, headPath: String, trunks: TrunkCache? = nil) throws(ModelError) {
+    public init(trunkPath: String?, headPath: String, trunks: TrunkCache? = nil) throws(ModelError) {
         let h: SafetensorsFile
         do { h = try SafetensorsFile(path: headPath) } catch { throw .head(error) }
+        try self.init(head: h, trunkPath: trunkPath, trunks: trunks)
+    }
+
+    /// `head` opened by the caller (who may have looked at its metadata first); `trunkPath` nil means
+    /// the head must embed its trunk.
+    public init(head h: SafetensorsFile, trunkPath: String?, trunks: TrunkCache? = nil) throws(ModelError) {
         let description = try ModelDescription(metadata: h.metadata)
         if ResNetTrunk.isEmbedded(in: h) {
             try self.init(trunk: nil, head: h)
-        } else if let trunks {
+        } else if let trunkPath, let trunks {
             try self.init(description: description, head: h,
                           trunk: trunks.trunk(path: trunkPath, eps: description.batchNormEpsilon))
-        } else {
+        } else if let trunkPath {
             let t: SafetensorsFile
             do { t = try SafetensorsFile(path: trunkPath) } catch { throw .trunk(error) }
             try self.init(trunk: t, head: h)
+        } else {
+            throw .noTrunk
         }
     }
 
@@ -52,6 +60,10 @@ public struct SAAdjustModel: Sendable {
     }
 
     init(description: ModelDescription, head h: SafetensorsFile, trunk: ResNetTrunk) throws(ModelError) {
+        // Shapes alone cannot tell two ResNet-50s apart: a head on the wrong weights runs and retouches badly.
+        if let expected = description.trunkSHA256, let held = trunk.sourceSHA256, expected != held {
+            throw .trunkMismatch(headExpects: expected, trunkHolds: held)
+        }
         self.description = description
         self.trunk = trunk
         let eps = description.batchNormEpsilon

@@ -24,11 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds in-flight requests get to finish after SIGTERM (env SEMADJUST_SHUTDOWN_GRACE).")
     var shutdownGrace: Int = Environment.integer("SEMADJUST_SHUTDOWN_GRACE") ?? 25
 
-    @Option(help: "Folder of style models (*.safetensors) (env SEMADJUST_MODELS).")
-    var models: String = Environment.string("SEMADJUST_MODELS") ?? "models"
-
-    @Option(help: "The ImageNet ResNet-50 trunk weights (env SEMADJUST_TRUNK).")
-    var trunk: String = Environment.string("SEMADJUST_TRUNK") ?? "../shared/weights/resnet50-imagenet-trunk.safetensors"
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "Inference jobs run at once; default one per two cores (env SEMADJUST_WORKERS).")
     var workers: Int = Environment.integer("SEMADJUST_WORKERS") ?? max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
@@ -94,10 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.serverName = "semadjust"
         configuration.trustedProxies = trustedProxyEntries.compactMap(\.network)
 
-        let catalog = StyleCatalog(modelsDirectory: models, trunkPath: trunk)
+        let catalog = modelOptions.catalog()
         for (file, reason) in catalog.skipped { logger.warning("model \(file) not loaded: \(reason)") }
-        logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(models))")
-        if catalog.styles.isEmpty { logger.warning("no models loaded from \(models): /readyz answers 503") }
+        logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(modelOptions.source))")
+        if catalog.styles.isEmpty { logger.warning("no models loaded from \(modelOptions.source): /readyz answers 503") }
         let jobThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
         logger.info("\(workers) inference worker(s) × \(jobThreads) thread(s), queue \(queue); \(BLASKernels.summary)")
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)

@@ -53,16 +53,13 @@ struct PresetAlternativesTests {
         try Self.checkPickingEqualsRendering(guided, photo: try AdjustPipelineTests.photo(width: 120, height: 90))
     }
 
-    static let trunk = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/weights/resnet50-imagenet-trunk.safetensors")
-    static let xpro = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("models/xpro.safetensors")
+    static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("models")
 
-    /// A shipped style with K = 4 on the real trunk: three rotations.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: trunk.path) && FileManager.default.fileExists(atPath: xpro.path),
-                   "needs ../shared/weights (the trunk) and models/xpro.safetensors"))
-    func pickingEqualsRenderingWithFourPresets() throws {
-        let model = try SAAdjustModel(trunkPath: Self.trunk.path, headPath: Self.xpro.path)
+    /// A shipped style with K = 4 on the shipped trunk: three rotations.
+    @Test func pickingEqualsRenderingWithFourPresets() throws {
+        let model = try SAAdjustModel(trunkPath: Self.models.appendingPathComponent("resnet50-imagenet-trunk.safetensors").path,
+                                      headPath: Self.models.appendingPathComponent("xpro.safetensors").path)
         #expect(model.description.presetCount == 4)
         try Self.checkPickingEqualsRendering(AdjustPipeline(model: model), photo: try AdjustPipelineTests.photo(width: 160, height: 120))
     }

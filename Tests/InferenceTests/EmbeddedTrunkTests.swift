@@ -26,10 +26,22 @@ import Testing
             header["trunk.\(name)"] = entry
         }
         data.append(trunk.data)
+        return try bytes(header: header, data: data)
+    }
+
+    /// A safetensors file from its header and data section.
+    static func bytes(header: [String: Any], data: Data) throws -> [UInt8] {
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while json.count % 8 != 0 { json.append(0x20) }  // keep the data section 8-byte aligned
         var length = UInt64(json.count).littleEndian
         return withUnsafeBytes(of: &length) { Array($0) } + Array(json) + Array(data)
+    }
+
+    /// The fixture at `name` with its metadata replaced.
+    static func withMetadata(_ name: String, _ metadata: [String: String]) throws -> SafetensorsFile {
+        var (header, data) = try parts(Fixtures.path(name))
+        header["__metadata__"] = metadata
+        return try SafetensorsFile(bytes: try bytes(header: header, data: data))
     }
 
     @Test func embeddedTrunkGivesTheSameOutputAsTheSharedOne() throws {

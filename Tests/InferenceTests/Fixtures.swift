@@ -12,11 +12,11 @@ enum Fixtures {
 
     static func path(_ name: String) -> String { "\(directory)/\(name)" }
 
-    /// ../shared/weights relative to the package root (Tests/InferenceTests/ is two levels down).
+    /// The shipped trunk, models/ under the package root (Tests/InferenceTests/ is two levels down).
     static let realTrunkPath: String = {
         var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)
-        return parts.joined(separator: "/") + "/../shared/weights/resnet50-imagenet-trunk.safetensors"
+        return parts.joined(separator: "/") + "/models/resnet50-imagenet-trunk.safetensors"
     }()
 
     static func open(_ name: String) throws -> SafetensorsFile { try SafetensorsFile(path: path(name)) }

@@ -2,14 +2,11 @@ import Foundation
 import Testing
 @testable import Inference
 
-/// The shared MSRA ResNet-50 trunk against the PyTorch reference (Fixtures/real-trunk-64.safetensors,
-/// made by Fixtures/make_real_trunk_fixture.py) on a fixed 64x64 input. Skipped where ../shared/weights
-/// is absent (the weights are not in the repository).
+/// The shipped MSRA ResNet-50 trunk (models/resnet50-imagenet-trunk.safetensors) against the PyTorch
+/// reference (Fixtures/real-trunk-64.safetensors, made by Fixtures/make_real_trunk_fixture.py from the
+/// same fp32 values) on a fixed 64x64 input.
 @Suite struct RealTrunkTests {
-    static let present = FileManager.default.fileExists(atPath: Fixtures.realTrunkPath)
-
-    @Test(.enabled(if: present, "../shared/weights/resnet50-imagenet-trunk.safetensors not found: real-trunk parity skipped"))
-    func layer2AndLayer3MatchPyTorch() throws {
+    @Test func layer2AndLayer3MatchPyTorch() throws {
         let trunk = try ResNetTrunk(file: SafetensorsFile(path: Fixtures.realTrunkPath))
         #expect(trunk.channels == [256, 512, 1024] && trunk.layers.map(\.count) == [3, 4, 6])
         let fx = try Fixtures.open("real-trunk-64.safetensors")

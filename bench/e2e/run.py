@@ -5,7 +5,7 @@ Run by `make bench-e2e`, or directly:
     python3 bench/e2e/run.py --binary .build/release/semadjust [--quick] [--out FILE] [--plot FILE]
 
 Measures, against the release server started from the repository root (models from models/,
-the trunk where the server finds it by default, ../shared/weights):
+the trunk where the server finds it by default, beside them in models/):
   1. POST /v1/adjust latency (p50, p99), throughput and non-200 answers at concurrency 1, 2, 8
      for a 512 px photo (duration-bound) and a 12-megapixel photo (count-bound);
   2. the server's peak RSS (VmHWM) per photo size, the server restarted for each;
@@ -301,7 +301,7 @@ def _die_with_parent():
 
 class Server:
     """`semadjust serve` on a free loopback port, run from the repository root so its defaults
-    (models/, ../shared/weights/…) are the ones a user gets. Always stopped (use as a context)."""
+    (models/, with the trunk in it) are the ones a user gets. Always stopped (use as a context)."""
 
     def __init__(self, binary, args, log_dir, label):
         self.binary, self.args, self.label = binary, args, label

@@ -108,7 +108,7 @@ def count_flops(trunk, model, h, w, K):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--head", type=Path)
-    ap.add_argument("--trunk", type=Path, default=ROOT / "../shared/weights/resnet50-imagenet-trunk.safetensors")
+    ap.add_argument("--trunk", type=Path, default=ROOT / "models/resnet50-imagenet-trunk.safetensors")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--photos", type=Path, default=ROOT / "../shared/data/ecssd/images")

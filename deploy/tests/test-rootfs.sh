@@ -10,7 +10,7 @@
 #   - the Dockerfile's COPY sources exist and survive .dockerignore (check-dockerfile.py);
 #   - every shared library the binary needs resolves inside the root (ldd, no "not found");
 #   - the process runs as uid 10001, /healthz answers 200 and the image's HEALTHCHECK script passes;
-#   - /readyz turns 200 (models and trunk load) and a real POST /v1/adjust with an ECSSD photo
+#   - /readyz turns 200 and every model in models/ loads with the trunk beside it, and a real POST /v1/adjust with an ECSSD photo
 #     answers 200 image/jpeg with a decodable JPEG; the log lines are JSON;
 #   - SIGTERM (the image's STOPSIGNAL) shuts it down gracefully with exit status 0.
 # The pristine root is cached under CACHE_DIR (default deploy/.cache/, git-ignored), keyed by the
@@ -76,28 +76,17 @@ cp -a "$cache" "$root"
 # Stripped, as the builder stage installs it.
 install -D -s -m 0755 "$BINARY" "$root/opt/semadjust/bin/semadjust"
 install -D -m 0755 deploy/healthcheck.sh "$root/opt/semadjust/bin/healthcheck"
-mkdir -p "$root/opt/semadjust/models" "$root/opt/semadjust/weights"
+mkdir -p "$root/opt/semadjust/models"
 
 # The ENV lines of the Dockerfile's runtime stage, one `ENV NAME=value` per line.
 mapfile -t image_env < <(sed -n 's/^ENV \([A-Z_][A-Z0-9_]*=[^ ]*\)$/\1/p' deploy/Dockerfile)
 [ "${#image_env[@]}" -ge 3 ] || fail "could not read the ENV lines of deploy/Dockerfile"
 
+# What the Dockerfile's `COPY --chmod=0644 models/*.safetensors` bakes in: the heads and their trunk.
 models=("${MODELS:-models}"/*.safetensors)
-trunk=../shared/weights/resnet50-imagenet-trunk.safetensors
-overrides=()
-if [ -e "${models[0]}" ] && [ -f "$trunk" ]; then
-    # 0644 as the Dockerfile's COPY --chmod=0644 makes them (exported models are 0600).
-    install -m 0644 "${models[@]}" "$root/opt/semadjust/models/"
-    install -m 0644 "$trunk" "$root/opt/semadjust/weights/"
-    log "models baked in: ${models[*]} + the ResNet-50 trunk"
-else
-    # No trained model in models/ yet: the tiny test model and its trunk stand in; the image
-    # layout and every check stay the same, only the weights are not the production ones.
-    install -m 0644 Tests/InferenceTests/Fixtures/tiny-model.safetensors "$root/opt/semadjust/models/tiny.safetensors"
-    install -m 0644 Tests/InferenceTests/Fixtures/tiny-trunk.safetensors "$root/opt/semadjust/weights/"
-    overrides+=(SEMADJUST_TRUNK=/opt/semadjust/weights/tiny-trunk.safetensors)
-    log "NOTE: no models/*.safetensors yet, using the TINY TEST MODEL (Tests/InferenceTests/Fixtures)"
-fi
+[ -e "${models[0]}" ] || fail "no models/*.safetensors to bake in"
+install -m 0644 "${models[@]}" "$root/opt/semadjust/models/"
+log "models baked in: ${models[*]}"
 
 # ldd inside the root: a library the image lacks shows up as "not found" here.
 libs=$(chroot "$root" /usr/bin/ldd /opt/semadjust/bin/semadjust)
@@ -115,7 +104,7 @@ unshare --mount --propagation private bash -c '
     mount -t proc proc "$root/proc"
     mount -t tmpfs -o mode=1777,size=64m tmpfs "$root/tmp"   # the emptyDir on /tmp
     exec chroot --userspec=10001:10001 "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin "$@"' \
-    bash "$root" "${image_env[@]}" "${overrides[@]}" SEMADJUST_HOST=127.0.0.1 SEMADJUST_PORT=0 SEMADJUST_WORKERS=1 \
+    bash "$root" "${image_env[@]}" SEMADJUST_HOST=127.0.0.1 SEMADJUST_PORT=0 SEMADJUST_WORKERS=1 \
     /opt/semadjust/bin/semadjust serve >"$serverlog" 2>&1 &
 server=$!
 
@@ -144,6 +133,8 @@ for _ in $(seq 1200); do
 done
 [ "$code" = 200 ] || { tail -n 20 "$serverlog"; fail "/readyz answered $code after 120 s"; }
 log "ok: /readyz 200 after $((SECONDS - started)) s into the test"
+! grep -q "not loaded" "$serverlog" || { grep "not loaded" "$serverlog"; fail "a baked-in model did not load"; }
+log "ok: every baked-in style loaded with the trunk beside it (no SEMADJUST_TRUNK)"
 
 photo=../shared/data/ecssd/images/0001.jpg
 [ -f "$photo" ] || fail "no test photo at $photo"

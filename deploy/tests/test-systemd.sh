@@ -69,9 +69,9 @@ if setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs \
     fail "self-check: RestrictAddressFamilies let an AF_NETLINK socket through"
 fi
 log "ok: self-check: the unit's SystemCallFilter refuses setresuid (in ~@privileged), RestrictAddressFamilies an AF_NETLINK socket"
-install -d -m 0755 "$root/opt/semadjust/models" "$root/opt/semadjust/weights"
-install -m 0644 Tests/InferenceTests/Fixtures/tiny-model.safetensors "$root/opt/semadjust/models/tiny.safetensors"
-install -m 0644 Tests/InferenceTests/Fixtures/tiny-trunk.safetensors "$root/opt/semadjust/weights/tiny-trunk.safetensors"
+install -d -m 0755 "$root/opt/semadjust/models"
+# As deploy/README.md installs them: the shipped styles and the trunk beside them.
+install -m 0644 models/*.safetensors "$root/opt/semadjust/models/"
 chmod 0755 "$root/opt" "$root/opt/semadjust" "$root/opt/semadjust/bin"
 serverlog="$root/service.log"
 # setpriv drops to the uid first; sandbox-exec.py then loads MDWE and the unit's own
@@ -83,7 +83,7 @@ unshare --mount --propagation private bash -c '
     exec setpriv --reuid=61234 --regid=61234 --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all \
         /usr/bin/python3 deploy/tests/sandbox-exec.py deploy/systemd/semadjust.service "$@"' \
     bash "$root/opt/semadjust/bin/semadjust" serve --host 127.0.0.1 --port 0 --models "$root/opt/semadjust/models" \
-    --trunk "$root/opt/semadjust/weights/tiny-trunk.safetensors" --workers 1 --shutdown-grace 5 >"$serverlog" 2>&1 &
+    --workers 1 --shutdown-grace 5 >"$serverlog" 2>&1 &
 server=$!
 wait_for_listening "$serverlog" "$server" 300 "the sandboxed service"
 grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$server/status" || fail "NoNewPrivs is not set"

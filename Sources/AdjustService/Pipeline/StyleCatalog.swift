@@ -15,14 +15,20 @@ public struct StyleCatalog: Sendable {
     public let styles: [Style]
     /// Files that looked like models but could not be loaded, with the reason (logged at start).
     public let skipped: [(file: String, reason: String)]
+    /// Shared trunk files loaded (styles that embed a trunk do not count): 1 for the shipped models.
+    public let trunkCount: Int
 
     public init(styles: [Style]) {
         self.styles = styles
         self.skipped = []
+        self.trunkCount = 0
     }
 
-    /// Loads every head in `modelsDirectory` with the trunk at `trunkPath`, sorted by style id.
-    public init(modelsDirectory: String, trunkPath: String) {
+    /// Loads every head in `modelsDirectory`, sorted by style id. Each head is paired with the trunk
+    /// file its metadata names, in the same folder (the shipped `resnet50-imagenet-trunk.safetensors`
+    /// beside the styles), unless `trunkPath` overrides it for every head; a head that embeds its own
+    /// trunk uses that. Trunk files in the folder are not styles and are passed over silently.
+    public init(modelsDirectory: String, trunkPath: String? = nil) {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: modelsDirectory)) ?? [])
             .filter { $0.hasSuffix(".safetensors") }
             .sorted()
@@ -32,8 +38,13 @@ public struct StyleCatalog: Sendable {
         let workspaces = ContextWorkspacePool()  // and one set of worker scratch for all of them
         for file in files {
             let path = (modelsDirectory as NSString).appendingPathComponent(file)
-            do {
-                let model = try SAAdjustModel(trunkPath: trunkPath, headPath: path, trunks: trunks)
+            do throws(ModelError) {
+                let head: SafetensorsFile
+                do { head = try SafetensorsFile(path: path) } catch { throw .head(error) }
+                if TrunkFileFormat.matches(head) { continue }
+                let named = try ModelDescription(metadata: head.metadata).trunkFile
+                let trunk = trunkPath ?? named.map { (modelsDirectory as NSString).appendingPathComponent($0) }
+                let model = try SAAdjustModel(head: head, trunkPath: trunk, trunks: trunks)
                 let id = model.description.style
                 if styles.contains(where: { $0.id == id }) {
                     skipped.append((file, "a second model for style '\(id)'"))
@@ -46,6 +57,7 @@ public struct StyleCatalog: Sendable {
         }
         self.styles = styles.sorted { $0.id < $1.id }
         self.skipped = skipped
+        self.trunkCount = trunks.count
     }
 
     public func style(_ id: String) -> Style? { styles.first { $0.id == id } }

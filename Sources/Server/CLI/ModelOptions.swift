@@ -1,23 +1,33 @@
 import AdjustService
 import ArgumentParser
 
-/// Where the styles come from, for the commands that load models without serving (`adjust`,
-/// `styles`): the same options, defaults and environment fallbacks as `serve`, so a folder that
-/// serves also works on the command line.
+/// Where the styles come from, for every command that loads models (`serve`, `adjust`, `styles`):
+/// the same options, defaults and environment fallbacks, so a folder that serves also works on the
+/// command line.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Folder of style models (*.safetensors) (env SEMADJUST_MODELS).")
-    var models: String = Environment.string("SEMADJUST_MODELS") ?? "models"
+    @Option(help: "Folder of style models (*.safetensors) and the trunk they share (env SEMADJUST_MODELS); default: ./models, else the models folder of the tree the binary lives in.")
+    var models: String = Environment.string("SEMADJUST_MODELS") ?? DefaultModelsFolder.resolve()
 
-    @Option(help: "The ImageNet ResNet-50 trunk weights (env SEMADJUST_TRUNK).")
-    var trunk: String = Environment.string("SEMADJUST_TRUNK") ?? "../shared/weights/resnet50-imagenet-trunk.safetensors"
+    @Option(help: "Trunk weights for every style that does not embed its own, instead of the trunk file each model names in its folder (env SEMADJUST_TRUNK).")
+    var trunk: String? = Environment.string("SEMADJUST_TRUNK")
+
+    /// Every style that loads; the files that did not, with the reason, in `skipped`.
+    func catalog() -> StyleCatalog {
+        StyleCatalog(modelsDirectory: models, trunkPath: trunk)
+    }
+
+    /// What the log says the styles were loaded from.
+    var source: String {
+        models + (trunk.map { " with the trunk \($0)" } ?? "")
+    }
 
     /// Loads every style, telling stderr about files that were not models; fails when none loaded,
     /// since nothing can be done without one.
     func loadCatalog() throws(CommandLineFailure) -> StyleCatalog {
-        let catalog = StyleCatalog(modelsDirectory: models, trunkPath: trunk)
+        let catalog = catalog()
         for (file, reason) in catalog.skipped { StandardError.write("warning: model \(file) not loaded: \(reason)\n") }
         guard !catalog.styles.isEmpty else {
-            throw CommandLineFailure("no style models could be loaded from '\(models)' (trunk '\(trunk)'); pass --models DIR and --trunk PATH")
+            throw CommandLineFailure("no style models could be loaded from \(source); pass --models DIR (and --trunk PATH for models whose trunk is elsewhere)")
         }
         return catalog
     }

@@ -1,11 +1,11 @@
 # Run from the package root: python3 Tests/InferenceTests/Fixtures/make_real_trunk_fixture.py
 # Generates Tests/InferenceTests/Fixtures/real-trunk-64.safetensors from the reference trunk
-# (training/model.py build_trunk, v1 strides) on the shared ResNet-50 weights.
+# (training/model.py build_trunk, v1 strides) on the shipped ResNet-50 weights (models/; the same fp32 values as ../shared/weights).
 import sys, torch
 sys.path.insert(0, '.')
 from safetensors.torch import save_file
 from training.model import build_trunk
-t = build_trunk('../shared/weights/resnet50-imagenet-trunk.safetensors').eval()
+t = build_trunk('models/resnet50-imagenet-trunk.safetensors').eval()
 g = torch.Generator().manual_seed(7)
 # smooth structure + noise, in [0,1]
 yy, xx = torch.meshgrid(torch.arange(64.), torch.arange(64.), indexing='ij')
