@@ -25,8 +25,8 @@ info:
 
     This document is served by the service itself at `GET /openapi.yaml`.
   license:
-    name: Proprietary
-    identifier: LicenseRef-semadjust
+    name: Apache-2.0
+    identifier: Apache-2.0
 servers:
   - url: http://127.0.0.1:8080
     description: "`make run` on this machine"
