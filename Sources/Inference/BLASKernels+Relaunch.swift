@@ -18,7 +18,7 @@ extension BLASKernels {
         else { return }
         setenv(fallbackVariable, coreName, 1)
         setenv("OPENBLAS_CORETYPE", coreType, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        ProcessRelaunch.exec()
         // Not restarted (no /proc?): carry on as loaded, and say nothing was changed.
         unsetenv("OPENBLAS_CORETYPE")
         unsetenv(fallbackVariable)

@@ -1,4 +1,5 @@
 import CMallocShim
+import Inference
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,7 @@ enum ResourceLimits {
         let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
         guard !tunables.contains("glibc.malloc.hugetlb"), transparentHugePagesAvailable else { return }
         setenv("GLIBC_TUNABLES", tunables.isEmpty ? hugePageTunable : tunables + ":" + hugePageTunable, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        ProcessRelaunch.exec()
         // Not restarted: carry on as loaded, with the environment as it was.
         if tunables.isEmpty { unsetenv("GLIBC_TUNABLES") } else { setenv("GLIBC_TUNABLES", tunables, 1) }
     }
