@@ -108,7 +108,8 @@ struct ServeCommand: AsyncParsableCommand {
             openConnections: { reference.connectionCount })
         let server = HTTPServer(configuration: configuration, responder: routes.responder(), logger: logger)
         reference.set(server)
-        try await server.run(gracePeriod: .seconds(shutdownGrace))
-        pool.shutdown()
+        // Queued requests are answered 503 + Retry-After the moment SIGTERM arrives, not left to a
+        // queue deadline (30 s) that outlasts the grace (25 s); running ones finish within the grace.
+        try await server.run(gracePeriod: .seconds(shutdownGrace), whenDraining: { pool.shutdown() })
     }
 }

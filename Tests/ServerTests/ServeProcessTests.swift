@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Imaging
 import Testing
 @testable import Server
 
@@ -74,6 +75,98 @@ struct ServeProcessTests {
         server.log += String(decoding: server.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.log.contains("shutting down gracefully"))
         #expect(server.log.contains("server stopped"))
+    }
+
+    /// SIGTERM while requests wait for the one worker: each gets a whole answer — the running one its
+    /// JPEG within the grace, the queued ones a 503 problem with Retry-After at once — and the
+    /// process exits 0. The queue deadline (30 s) outlasting the grace (25 s) must not matter.
+    @Test(.enabled(if: binary != nil && Environment.string("SEMADJUST_MODELS") == nil, "the semadjust product was not built next to the tests"))
+    func sigtermAnswersEveryQueuedRequest() async throws {
+        var server = try Self.start(["--workers", "1", "--queue", "8", "--shutdown-grace", "25", "--no-prerender"])
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let base = URL(string: "http://127.0.0.1:\(server.port)")!
+        // Large enough that one adjustment on the shipped models outlasts the SIGTERM below.
+        let photo = try Self.scene(width: 2400, height: 1800)
+        let requests = 5
+        let answers = Task {
+            try await withThrowingTaskGroup(of: (Int, [String: String], Data, ContinuousClock.Instant).self) { group in
+                for _ in 0..<requests {
+                    group.addTask {
+                        let (status, headers, body) = try await AdjustEndToEndTests.post(base, [("image", "photo.jpg", photo), ("style", nil, Array("xpro".utf8))])
+                        return (status, headers, body, .now)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        // Wait until one runs and the rest are queued.
+        var queued = 0
+        let deadline = Date().addingTimeInterval(60)
+        while queued < requests - 1 && Date() < deadline {
+            let (metrics, _) = try await URLSession.shared.data(from: base.appendingPathComponent("metrics"))
+            let line = String(decoding: metrics, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("semadjust_inference_queue_depth ") }
+            queued = line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(queued == requests - 1, "requests queued before SIGTERM")
+        let signalled = ContinuousClock.now
+        kill(server.process.processIdentifier, SIGTERM)
+        let results = try await answers.value
+        #expect(results.count == requests)
+        var completed = 0, refused = 0
+        for (status, headers, body, at) in results {
+            switch status {
+            case 200:
+                completed += 1
+                #expect(headers["content-type"] == "image/jpeg")
+                #expect(body.prefix(2) == Data([0xFF, 0xD8]) && body.suffix(2) == Data([0xFF, 0xD9]), "a whole JPEG")
+            case 503:
+                refused += 1
+                #expect(headers["retry-after"] != nil)
+                #expect(headers["content-type"] == "application/problem+json")
+                #expect(String(decoding: body, as: UTF8.self).contains("shutting down"))
+                #expect(at - signalled < .seconds(5), "a queued request is refused at once, not at the grace's end")
+            default:
+                Issue.record("status \(status): \(String(decoding: body, as: UTF8.self))")
+            }
+        }
+        #expect(completed >= 1 && refused >= 1, "\(completed) completed, \(refused) refused")
+        let exitDeadline = Date().addingTimeInterval(30)
+        while server.process.isRunning && Date() < exitDeadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!server.process.isRunning && server.process.terminationStatus == 0)
+        server.log += String(decoding: server.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!server.log.contains("grace period over"), "nothing was cut off: \(server.log.suffix(2000))")
+    }
+
+    /// A photo of `width` x `height`: sky, lawn and a red object.
+    static func scene(width: Int, height: Int) throws -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = 3 * (y * width + x)
+                let inside = (width / 2..<width * 3 / 4).contains(x) && (height / 2..<height * 3 / 4).contains(y)
+                let rgb: (Int, Int, Int) = inside ? (200, 40, 30) : y < height / 3 ? (120, 170, 235) : (60 + x % 40, 140, 50)
+                pixels[i] = UInt8(rgb.0)
+                pixels[i + 1] = UInt8(rgb.1)
+                pixels[i + 2] = UInt8(rgb.2)
+            }
+        }
+        return try JPEGEncoder().encode(RGBImage(width: width, height: height, pixels: pixels))
+    }
+
+    /// The start-up restart (huge-page malloc, OpenBLAS core type) keeps the process's name: `ps`,
+    /// `pidof`, systemd and container tooling find `semadjust`, not `exe`.
+    @Test(.enabled(if: binary != nil, "the semadjust product was not built next to the tests"))
+    func theRestartedServerIsStillCalledSemadjust() async throws {
+        let server = try Self.start(["--workers", "1"])
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let pid = server.process.processIdentifier
+        let environment = try String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8).split(separator: "\0")
+        if ResourceLimits.transparentHugePagesAvailable && Environment.string("GLIBC_TUNABLES") == nil {
+            // The restart happened, so the name below is the restarted process's.
+            #expect(environment.contains { $0.hasPrefix("GLIBC_TUNABLES=") && $0.contains(ResourceLimits.hugePageTunable) })
+        }
+        #expect(try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) == "semadjust\n")
     }
 
     /// Started from `/` with no model options and no model environment: the styles are found in the

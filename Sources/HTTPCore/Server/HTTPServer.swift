@@ -88,12 +88,16 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Starts, waits for SIGTERM or SIGINT, then shuts down gracefully.
-    public func run(gracePeriod: Duration = .seconds(25), signals: [Int32]? = nil) async throws {
+    /// Starts, waits for SIGTERM or SIGINT, then shuts down gracefully. `whenDraining` runs as the
+    /// shutdown begins, before the grace period: where the application drops work that has not
+    /// started (it could not be sure to finish in time) so that its requests are answered at once.
+    public func run(gracePeriod: Duration = .seconds(25), signals: [Int32]? = nil,
+                    whenDraining: (@Sendable () -> Void)? = nil) async throws {
         let watcher = SignalWatcher(signals: signals ?? [SIGTERM, SIGINT])
         try start()
         let signal = await watcher.next()
         core.logger.info("received signal \(signal); shutting down gracefully (grace period \(gracePeriod))")
+        whenDraining?()
         await shutdown(gracePeriod: gracePeriod)
     }
 
