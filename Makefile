@@ -93,6 +93,7 @@ bench-inference: deps
 	$(SWIFT) build -c release --scratch-path $(BENCH_INFERENCE_SCRATCH) --product InferenceBench -j $(JOBS)
 	python3 -c "import torch, safetensors" 2>/dev/null || python3 -m pip install -q -r training/requirements.txt
 	python3 -c "import onnxruntime, onnx" 2>/dev/null || python3 -m pip install -q onnxruntime onnx
+	python3 -c "import matplotlib" 2>/dev/null || python3 -m pip install -q matplotlib
 	python3 bench/inference/bench.py --binary $(BENCH_INFERENCE_SCRATCH)/release/InferenceBench
 
 # Regenerates Sources/Server/Web/WebAssets.swift, the copy of web/ (the page at GET /) built into
@@ -178,5 +179,5 @@ BENCH_E2E_SCRATCH ?= .build
 bench-e2e: deps
 	$(SWIFT) build -c release --product semadjust --scratch-path $(BENCH_E2E_SCRATCH) -j $(JOBS)
 	python3 -c "import PIL" 2>/dev/null || python3 -m pip install -q pillow
-	python3 -c "import matplotlib" 2>/dev/null || python3 -m pip install -q matplotlib || echo "no matplotlib: the plot is drawn with Pillow"
+	python3 -c "import matplotlib" 2>/dev/null || python3 -m pip install -q matplotlib
 	python3 bench/e2e/run.py --binary $(BENCH_E2E_SCRATCH)/release/semadjust $(BENCH_E2E_ARGS)
