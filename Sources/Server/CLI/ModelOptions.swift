@@ -9,16 +9,19 @@ struct ModelOptions: ParsableArguments {
     var models: String = Environment.string("SEMADJUST_MODELS") ?? DefaultModelsFolder.resolve()
 
     @Option(help: "Trunk weights for every style that does not embed its own, instead of the trunk file each model names in its folder (env SEMADJUST_TRUNK).")
-    var trunk: String? = Environment.string("SEMADJUST_TRUNK")
+    var trunk: String?
+
+    /// `--trunk`, else SEMADJUST_TRUNK, else nil: each head's own trunk file.
+    var trunkOverride: String? { trunk ?? Environment.string("SEMADJUST_TRUNK") }
 
     /// Every style that loads; the files that did not, with the reason, in `skipped`.
     func catalog() -> StyleCatalog {
-        StyleCatalog(modelsDirectory: models, trunkPath: trunk)
+        StyleCatalog(modelsDirectory: models, trunkPath: trunkOverride)
     }
 
     /// What the log says the styles were loaded from.
     var source: String {
-        models + (trunk.map { " with the trunk \($0)" } ?? "")
+        models + (trunkOverride.map { " with the trunk \($0)" } ?? "")
     }
 
     /// Loads every style, telling stderr about files that were not models; fails when none loaded,
