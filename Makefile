@@ -79,6 +79,7 @@ bench-imaging: deps
 # It builds in its own scratch folder (.build-api) and installs schemathesis into .venv-api.
 .PHONY: test-api openapi-embed
 test-api: deps
+	$(call install_missing,prometheus)
 	tests-api/run.sh
 
 # Regenerates Sources/Server/OpenAPIDocument.swift, the copy of openapi.yaml built into the binary.

@@ -3,7 +3,8 @@
 #
 # Builds the server (debug, in its own scratch folder so it never races `make test`), starts it
 # on a free loopback port with the tiny parity model as its only style, waits for /readyz, runs
-# schemathesis with a bounded number of examples, stops the server, and fails on any failure.
+# schemathesis with a bounded number of examples, checks /metrics with `promtool check metrics`
+# (Debian's prometheus package), stops the server, and fails on any failure.
 #
 # Knobs (environment): SCRATCH (build folder, default .build-api), VENV (default .venv-api),
 # EXAMPLES (per operation, default 100), SEED (default 1), SPEC (default openapi.yaml), CHECKS,
@@ -72,6 +73,22 @@ PYTHONPATH=tests-api SCHEMATHESIS_HOOKS=hooks "$VENV/bin/st" run "${SPEC:-openap
     --checks "$CHECKS" \
     --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --request-timeout 60 --no-color \
     --generation-database none --report junit --report-dir "${REPORT_DIR:-$SCRATCH/schemathesis-report}" ${ST_ARGS:-} || status=$?
+
+# Every metric against Prometheus' own conventions (types, _total counters, base units), after the
+# run above has made every series appear (histograms, per-status counters, the cache's lookups).
+echo "--- promtool check metrics ---"
+# Self-check first: a counter without _total must be caught, or a pass below would prove nothing.
+if printf '# HELP semadjust_x_finished x\n# TYPE semadjust_x_finished counter\nsemadjust_x_finished 1\n' | promtool check metrics >/dev/null 2>&1; then
+    echo "test-api: promtool let a counter without _total through" >&2
+    status=1
+fi
+curl -fsS "$base/metrics" >"$work/metrics.txt"
+if promtool check metrics <"$work/metrics.txt"; then
+    echo "promtool: $(grep -c '^# TYPE' "$work/metrics.txt") metric families, no problem found"
+else
+    echo "test-api: promtool check metrics found problems (above)" >&2
+    status=1
+fi
 
 # What the server answered, so a green run shows it reached the success paths (and, through the
 # stateful phase's link, the image_id re-render) too.

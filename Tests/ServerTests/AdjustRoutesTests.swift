@@ -205,7 +205,8 @@ struct AdjustRoutesAlternativesTests {
         guard case .bytes(let text) = metrics.body else { Issue.record("no metrics body"); return }
         let page = String(decoding: text, as: UTF8.self)
         #expect(page.contains(#"semadjust_rerender_requests_total{pixels="copied"} 1"#))
-        #expect(page.contains("semadjust_idle_work_finished 1"))
+        #expect(page.contains("semadjust_idle_work_finished_total 1"))
+        #expect(page.contains("# TYPE semadjust_idle_work_finished_total counter"))
         #expect(page.contains("semadjust_idle_work_waiting 0"))
     }
 

@@ -11,6 +11,7 @@ final class ServiceMetrics: Sendable {
     private let openConnections: @Sendable () -> Int
     private let connectionsGauge: Gauge
     private let gauges: [(Gauge, @Sendable () -> Double)]
+    private let scrapedCounters: [ScrapedCounter]
 
     /// Latency buckets from 1 ms (health checks) to 30 s (a 24-megapixel photo under load).
     static let latencyBuckets: [Duration] = [
@@ -49,8 +50,14 @@ final class ServiceMetrics: Sendable {
                 Double(workers.idleStatistics.queued)
             }
             gauge("idle_work", "running", "Idle-time jobs running now.") { Double(workers.idleStatistics.running) }
-            gauge("idle_work", "finished", "Idle-time jobs finished since start.") { Double(workers.idleStatistics.completed) }
         }
+        var counters: [ScrapedCounter] = []
+        if let workers {
+            counters.append(ScrapedCounter(registry.makeCounter(descriptor: MetricNameDescriptor(
+                namespace: "semadjust", subsystem: "idle_work", metricName: "finished", unitName: "total",
+                helpText: "Idle-time jobs finished since start.")), read: { workers.idleStatistics.completed }))
+        }
+        scrapedCounters = counters
         if let cache {
             gauge("cache", "entries", "Analysed photos kept for image_id re-renders.") { Double(cache.statistics.entries) }
             gauge("cache", "bytes", "Bytes held by the photo cache.") { Double(cache.statistics.bytes) }
@@ -114,10 +121,11 @@ final class ServiceMetrics: Sendable {
         ).record(duration)
     }
 
-    /// The exposition text, with point-in-time gauges refreshed first.
+    /// The exposition text, with point-in-time gauges and scraped counters refreshed first.
     func render() -> [UInt8] {
         connectionsGauge.set(Double(openConnections()))
         for (gauge, read) in gauges { gauge.set(read()) }
+        for counter in scrapedCounters { counter.update() }
         return registry.emitToBuffer()
     }
 }
