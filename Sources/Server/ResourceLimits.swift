@@ -12,7 +12,7 @@ enum ResourceLimits {
     /// makes malloc advise transparent huge pages on the blocks it maps. Every buffer of a request
     /// from 1 MiB up is such a block (see `returnLargeBuffersToTheSystem`), so without it a 12 MP
     /// request faults its photo, map and output buffers in 4 KB at a time, each page zeroed on
-    /// the fault: half of a 12 MP label map's decode (24 → 10.5 ms), a third of a re-render.
+    /// the fault: about half of a 12 MP label map's decode and a third of a re-render (BENCHMARKS.md).
     /// Tunables are read only when the process starts, hence the restart (as `BLASKernels` does
     /// for OpenBLAS). Nothing happens when the tunable is set already (an operator's choice, or
     /// this restart's), when the kernel has transparent huge pages off, or when `execv` fails.
@@ -49,9 +49,8 @@ enum ResourceLimits {
     /// Makes every allocation of at least 1 MiB its own mapping, returned to the system when freed.
     /// glibc's default threshold adapts upwards (to 32 MiB) once a large block is freed, after which
     /// a request's big transient buffers (a 12 MP photo's 36 MB of bytes, its label map, the JPEG)
-    /// come from the heap and stay resident after the request. Measured with 16 12 MP requests at
-    /// concurrency 8: peak RSS 946 → 830 MB, and 869 → 660 MB after them (the models and the
-    /// photo cache), for a few page faults more per request.
+    /// come from the heap and stay resident after the request (it lowers peak and after-load RSS
+    /// for a few page faults more per request; BENCHMARKS.md has the measurement).
     static func returnLargeBuffersToTheSystem() {
         _ = cmalloc_set_mmap_threshold(1 << 20)
     }
