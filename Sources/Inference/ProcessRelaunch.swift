@@ -15,7 +15,8 @@ public enum ProcessRelaunch {
         execv("/proc/self/exe", CommandLine.unsafeArgv)
     }
 
-    static func executablePath() -> String? {
+    /// The running binary's path as the kernel resolved it (no symlinks), from `/proc/self/exe`.
+    public static func executablePath() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 
 /// Where the styles are when neither `--models` nor SEMADJUST_MODELS says: `models` in the working
 /// directory, as `make run` starts it, else the `models` folder of the tree the binary was built or
@@ -11,7 +12,7 @@ enum DefaultModelsFolder {
     static let levelsAboveBinary = 3
 
     static func resolve(currentDirectory: String = FileManager.default.currentDirectoryPath,
-                        executable: String? = Self.executablePath()) -> String {
+                        executable: String? = ProcessRelaunch.executablePath()) -> String {
         var candidates = [(currentDirectory as NSString).appendingPathComponent(name)]
         if let executable {
             var folder = (executable as NSString).deletingLastPathComponent
@@ -24,11 +25,5 @@ enum DefaultModelsFolder {
         let found = candidates.first { FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && isFolder.boolValue }
         // Nothing found: the relative name, so that the "no models" message names what a user expects.
         return found.map { $0 == candidates[0] ? name : $0 } ?? name
-    }
-
-    /// The running binary's real path (symlinks such as `.build/release` resolved).
-    static func executablePath() -> String? {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            .map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
     }
 }

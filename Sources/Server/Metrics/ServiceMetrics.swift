@@ -42,6 +42,7 @@ final class ServiceMetrics: Sendable {
             gauges.append((registry.makeGauge(descriptor: MetricNameDescriptor(
                 namespace: "semadjust", subsystem: subsystem, metricName: name, unitName: "", helpText: help)), read))
         }
+        var counters: [ScrapedCounter] = []
         if let workers {
             gauge("inference", "queue_depth", "Jobs waiting for an inference worker.") { Double(workers.statistics.queued) }
             gauge("inference", "running", "Jobs running on inference workers.") { Double(workers.statistics.running) }
@@ -50,9 +51,6 @@ final class ServiceMetrics: Sendable {
                 Double(workers.idleStatistics.queued)
             }
             gauge("idle_work", "running", "Idle-time jobs running now.") { Double(workers.idleStatistics.running) }
-        }
-        var counters: [ScrapedCounter] = []
-        if let workers {
             counters.append(ScrapedCounter(registry.makeCounter(descriptor: MetricNameDescriptor(
                 namespace: "semadjust", subsystem: "idle_work", metricName: "finished", unitName: "total",
                 helpText: "Idle-time jobs finished since start.")), read: { workers.idleStatistics.completed }))
