@@ -1,7 +1,7 @@
 """How much the shipped trunk's storage changes the service's output: every style's test photos
 retouched by the Swift engine (`semadjust adjust`, JPEG quality 100) once with the fp32 trunk of
 ../shared/weights and once with models/resnet50-imagenet-trunk.safetensors, then the per-pixel CIELab
-(D65) distance between the two outputs, per style: mean, 99th percentile and max.
+(D65, training.colour) distance between the two outputs, per style: mean, 99th percentile and max.
 
   python3 -m training.trunk_precision [--binary .build/release/semadjust] [--json out.json]
 
@@ -16,20 +16,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .evaluate_outputs import lab8
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared/data"
 # The dataset whose photos each style's test split names (models/README.md).
 SOURCES = {"popout": "ecssd", "watercolor": "ecssd", "xpro": "camvid"}
-
-
-def srgb_to_lab(rgb8):
-    """8-bit sRGB -> CIELab D65 (the formulas of skimage.color.rgb2lab)."""
-    c = rgb8.astype(np.float64) / 255
-    lin = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
-    m = np.array([[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]])
-    xyz = lin @ m.T / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
-    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
 
 
 def adjust(binary, photos, out, style, trunk):
@@ -58,9 +50,9 @@ def main():
             adjust(a.binary, photos, tmp / "shipped", style, None)  # the default: the trunk in models/
             dist = []
             for i in ids:
-                x = srgb_to_lab(np.asarray(Image.open(tmp / "fp32" / f"{i}.jpg").convert("RGB")))
-                y = srgb_to_lab(np.asarray(Image.open(tmp / "shipped" / f"{i}.jpg").convert("RGB")))
-                dist.append(np.sqrt(((x - y) ** 2).sum(-1)).ravel())
+                x = lab8(np.array(Image.open(tmp / "fp32" / f"{i}.jpg").convert("RGB")))
+                y = lab8(np.array(Image.open(tmp / "shipped" / f"{i}.jpg").convert("RGB")))
+                dist.append(((x - y) ** 2).sum(0).sqrt().flatten().numpy())
         d = np.concatenate(dist)
         report[style] = {"photos": len(ids), "pixels": int(d.size), "mean_delta_e": float(d.mean()),
                          "p99_delta_e": float(np.percentile(d, 99)), "max_delta_e": float(d.max()),
