@@ -24,15 +24,17 @@ struct RealModelEndToEndTests {
         return catalog
     }
 
-    /// 320x240: sky, a lawn and a red object, so that every style has something to change.
-    static func scene() throws -> [UInt8] {
-        let width = 320, height = 240
+    /// A generated photo, 320x240 unless asked otherwise: sky, a lawn and a red object, laid out in
+    /// proportion to the size, so that every style has something to change.
+    static func scene(width: Int = 320, height: Int = 240) throws -> [UInt8] {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {
             for x in 0..<width {
-                let dx = Double(x - 200), dy = Double(y - 150)
-                let rgb: (Int, Int, Int) = dx * dx / 3600 + dy * dy / 1600 < 1 ? (200, 40 + y / 8, 30)
-                    : y < 100 ? (90 + y / 2, 150 + y / 2, 235) : (60 + x / 16, 140 - (y - 100) / 4, 50)
+                // Coordinates on the 320x240 layout.
+                let u = x * 320 / width, v = y * 240 / height
+                let dx = Double(u - 200), dy = Double(v - 150)
+                let rgb: (Int, Int, Int) = dx * dx / 3600 + dy * dy / 1600 < 1 ? (200, 40 + v / 8, 30)
+                    : v < 100 ? (90 + v / 2, 150 + v / 2, 235) : (60 + u / 16, 140 - (v - 100) / 4, 50)
                 pixels[3 * (y * width + x)] = UInt8(rgb.0)
                 pixels[3 * (y * width + x) + 1] = UInt8(rgb.1)
                 pixels[3 * (y * width + x) + 2] = UInt8(rgb.2)

@@ -2,7 +2,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Imaging
 import Testing
 @testable import Server
 
@@ -86,7 +85,7 @@ struct ServeProcessTests {
         defer { if server.process.isRunning { server.process.terminate() } }
         let base = URL(string: "http://127.0.0.1:\(server.port)")!
         // Large enough that one adjustment on the shipped models outlasts the SIGTERM below.
-        let photo = try Self.scene(width: 2400, height: 1800)
+        let photo = try RealModelEndToEndTests.scene(width: 2400, height: 1800)
         let requests = 5
         let answers = Task {
             try await withThrowingTaskGroup(of: (Int, [String: String], Data, ContinuousClock.Instant).self) { group in
@@ -136,22 +135,6 @@ struct ServeProcessTests {
         #expect(!server.process.isRunning && server.process.terminationStatus == 0)
         server.log += String(decoding: server.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!server.log.contains("grace period over"), "nothing was cut off: \(server.log.suffix(2000))")
-    }
-
-    /// A photo of `width` x `height`: sky, lawn and a red object.
-    static func scene(width: Int, height: Int) throws -> [UInt8] {
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        for y in 0..<height {
-            for x in 0..<width {
-                let i = 3 * (y * width + x)
-                let inside = (width / 2..<width * 3 / 4).contains(x) && (height / 2..<height * 3 / 4).contains(y)
-                let rgb: (Int, Int, Int) = inside ? (200, 40, 30) : y < height / 3 ? (120, 170, 235) : (60 + x % 40, 140, 50)
-                pixels[i] = UInt8(rgb.0)
-                pixels[i + 1] = UInt8(rgb.1)
-                pixels[i + 2] = UInt8(rgb.2)
-            }
-        }
-        return try JPEGEncoder().encode(RGBImage(width: width, height: height, pixels: pixels))
     }
 
     /// The start-up restart (huge-page malloc, OpenBLAS core type) keeps the process's name: `ps`,
