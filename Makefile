@@ -75,11 +75,13 @@ bench-imaging: deps
 	python3 -c "import PIL, numpy" 2>/dev/null || python3 -m pip install -q pillow numpy
 	python3 bench/imaging/bench.py
 
-# schemathesis against openapi.yaml and a live server on the tiny parity model (tests-api/run.sh).
-# It builds in its own scratch folder (.build-api) and installs schemathesis into .venv-api.
+# schemathesis against openapi.yaml and a live server on the tiny parity model, then the clients
+# generated from openapi.yaml against it (tests-api/run.sh, tests-api/clients). It builds in its own
+# scratch folder (.build-api) and installs schemathesis into .venv-api, the pinned generators and
+# Deno into .venv-clients; openapi-generator runs on Debian's Java 17.
 .PHONY: test-api openapi-embed
 test-api: deps
-	$(call install_missing,prometheus)
+	$(call install_missing,prometheus openjdk-17-jre-headless)
 	tests-api/run.sh
 
 # Regenerates Sources/Server/OpenAPIDocument.swift, the copy of openapi.yaml built into the binary.

@@ -4,7 +4,8 @@
 # Builds the server (debug, in its own scratch folder so it never races `make test`), starts it
 # on a free loopback port with the tiny parity model as its only style, waits for /readyz, runs
 # schemathesis with a bounded number of examples, checks /metrics with `promtool check metrics`
-# (Debian's prometheus package), stops the server, and fails on any failure.
+# (Debian's prometheus package), runs the clients generated from the spec against it
+# (tests-api/clients/run.sh), stops the server, and fails on any failure.
 #
 # Knobs (environment): SCRATCH (build folder, default .build-api), VENV (default .venv-api),
 # EXAMPLES (per operation, default 100), SEED (default 1), SPEC (default openapi.yaml), CHECKS,
@@ -89,6 +90,11 @@ else
     echo "test-api: promtool check metrics found problems (above)" >&2
     status=1
 fi
+
+# Clients generated from the spec by openapi-generator (python, typescript-fetch under Deno) and
+# openapi-python-client, each uploading, re-rendering and reading problems (tests-api/clients).
+echo "--- generated clients ---"
+SPEC="${SPEC:-openapi.yaml}" tests-api/clients/run.sh "$base" || status=1
 
 # What the server answered, so a green run shows it reached the success paths (and, through the
 # stateful phase's link, the image_id re-render) too.

@@ -121,18 +121,15 @@ paths:
           links:
             reRender:
               operationId: adjustPhoto
-              description: Re-render the same photo from its cached features, typically with an edited `map`.
-              requestBody:
-                image_id: $response.header.X-Image-Id
+              # No requestBody here: openapi-generator reads a Link's requestBody as a string only and
+              # refuses the document over an object; the description says what goes where.
+              description: |
+                Re-render the same photo from its cached features, typically with an edited `map`:
+                send this answer's `X-Image-Id` header (or `image_id` member) as the form field
+                `image_id`, without `image`.
+          # application/json first: code generators type the call's result by the first media type,
+          # and openapi-generator's clients send `Accept: application/json` when it is offered.
           content:
-            image/jpeg:
-              schema:
-                type: string
-                contentMediaType: image/jpeg
-              examples:
-                photo:
-                  summary: The retouched JPEG (binary)
-                  value: "(JPEG bytes, the photo's size)"
             application/json:
               schema:
                 $ref: "#/components/schemas/AdjustResult"
@@ -154,6 +151,15 @@ paths:
                     map_type: image/png
                     map: "iVBORw0KGgoAAAANSUhEUgAAAoAAAAHgCAAAAAB..."
                     timings_ms: {decode: 6.1, resize: 3.4, context: 812.5, map: 4.2, render: 95.0, encode: 14.8}
+            image/jpeg:
+              schema:
+                type: string
+                format: binary
+                contentMediaType: image/jpeg
+              examples:
+                photo:
+                  summary: The retouched JPEG (binary)
+                  value: "(JPEG bytes, the photo's size)"
             multipart/mixed:
               schema:
                 $ref: "#/components/schemas/AdjustParts"
@@ -581,6 +587,7 @@ components:
       properties:
         image:
           type: string
+          format: binary
           contentMediaType: image/jpeg
           description: "The photo, JPEG or PNG (a file part; its declared type is not trusted, the bytes are)."
         image_id:
@@ -599,6 +606,7 @@ components:
           examples: [popout]
         map:
           type: string
+          format: binary
           contentMediaType: image/png
           description: |
             Your adjustment map, any size (resized to the photo): either an 8-bit grayscale PNG
@@ -619,11 +627,20 @@ components:
             Downscale the photo first so that its longer side is at most this many pixels (the
             answer and its map have that size). A new image only, not with `image_id`.
       additionalProperties: false
-      oneOf:
-        - required: [image]
-        - required: [image_id]
+      # Exactly one of image and image_id, and max_side only with image. Said with if/then and
+      # dependentSchemas, not a top-level oneOf: code generators turn a oneOf form into an untyped
+      # body (openapi-python-client) or lose the fields, while they read these as the plain form.
+      if:
+        not:
+          required: [image_id]
+      then:
+        required: [image]
+      dependentSchemas:
+        image_id:
           not:
-            required: [max_side]
+            anyOf:
+              - required: [image]
+              - required: [max_side]
 
     AdjustMetadata:
       type: object
@@ -714,9 +731,11 @@ components:
           $ref: "#/components/schemas/AdjustMetadata"
         image:
           type: string
+          format: binary
           contentMediaType: image/jpeg
         map:
           type: string
+          format: binary
           contentMediaType: image/png
 
     Styles:
