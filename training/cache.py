@@ -6,11 +6,12 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors.torch import save_file, load_file
 from tqdm import tqdm
 
-from .data import list_pairs, load_rgb, working_image, find
+from .data import Pair, list_pairs, load_rgb, working_image
 from .model import build_trunk
 
 # The trunk that ships with the product: a clone can cache features for its own photos.
@@ -39,6 +40,9 @@ def main(argv=None):
     ap.add_argument("--long-side", type=int, default=320)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--splits", type=Path, help="cache val, then train, then test names from these split files")
+    ap.add_argument("--split", action="append", help="only these splits of --splits (e.g. --split train)")
+    ap.add_argument("--mirror", action="store_true",
+                    help="features of the left-right mirrored photo (the flip augmentation of train.py --mirror-cache)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     trunk = build_trunk(a.weights).eval()
@@ -46,13 +50,15 @@ def main(argv=None):
     names = list_pairs(a.pairs)
     if a.splits:
         from .data import read_split
-        names = [n for s in ("val", "train", "test") for n in read_split(a.splits, s)]
+        names = [n for s in (a.split or ("val", "train", "test")) for n in read_split(a.splits, s)]
     names = [n for n in names if not (a.out / f"{n}.safetensors").exists()]
     t0 = time.time()
     for n in tqdm(names, desc="cache"):
-        f = trunk_features(trunk, load_rgb(find(a.pairs / "input", n)), a.long_side)
+        rgb = load_rgb(Pair(a.pairs, n).input_path)
+        f = trunk_features(trunk, np.ascontiguousarray(rgb[:, ::-1]) if a.mirror else rgb, a.long_side)
+        (a.out / n).parent.mkdir(parents=True, exist_ok=True)  # source/stem names: one folder per source
         save_file({k: v.half().contiguous() for k, v in f.items()}, str(a.out / f"{n}.safetensors"),
-                  metadata={"long_side": str(a.long_side)})
+                  metadata={"long_side": str(a.long_side), "mirrored": str(a.mirror).lower()})
     print(f"{len(names)} photos cached in {time.time() - t0:.0f} s")
 
 

@@ -24,9 +24,19 @@ def find(folder: Path, name: str):
 
 
 def list_pairs(root: Path):
+    """Names of the pairs under root: `stem` for a folder of pairs, `source/stem` for a folder of
+    such folders (one per source, as pairs/<style>/<source>/)."""
     root = Path(root)
+    if not (root / "input").is_dir():
+        return [f"{d.name}/{n}" for d in sorted(root.iterdir()) if (d / "input").is_dir() for n in list_pairs(d)]
     names = sorted(p.stem for p in (root / "input").iterdir() if p.suffix.lower() in IMG_EXT)
     return [n for n in names if find(root / "target", n) is not None]
+
+
+def pair_folder(root: Path, name: str):
+    """(folder, stem) of a pair name: `source/stem` lives in root/source."""
+    source, _, stem = name.rpartition("/")
+    return (Path(root) / source if source else Path(root)), stem
 
 
 def make_splits(names, seed=0, val=0.10, test=0.15):
@@ -68,12 +78,12 @@ def to_unit_lab(rgb8: np.ndarray) -> torch.Tensor:
 
 class Pair:
     def __init__(self, root: Path, name: str):
-        root = Path(root)
         self.name = name
-        self.input_path = find(root / "input", name)
-        self.target_path = find(root / "target", name)
-        self.groups_path = find(root / "groups", name)
-        self.labels_path = find(root / "labels", name)
+        root, stem = pair_folder(root, name)
+        self.input_path = find(root / "input", stem)
+        self.target_path = find(root / "target", stem)
+        self.groups_path = find(root / "groups", stem)
+        self.labels_path = find(root / "labels", stem)
 
     def load(self):
         inp, tgt = load_rgb(self.input_path), load_rgb(self.target_path)

@@ -61,14 +61,24 @@ def main(argv=None):
             res["input"] = {"output": r["input"]}
             rows.append(("input (no change)", r["input"], None))
         rows.append((labels[key], r["output"], r.get("map_acc")))
-    base = res["input"]["output"]
     print(f"split {a.split}: {len(names)} photos of {a.pairs}")
+    print_table(rows)
+    sources = next((r["by_source"] for r in res.values() if "by_source" in r), {})
+    for source in sources:  # the same rows on each source's photos
+        print(f"\n{source} ({sources[source]['n']} photos)")
+        print_table([("input (no change)", sources[source]["input"], None)] +
+                    [(labels[k], res[k]["by_source"][source]["output"], res[k]["by_source"][source].get("map_acc"))
+                     for k in ("mse", "huber", "mt", "s") if k in res])
+    if a.json:
+        a.json.write_text(json.dumps(res, indent=1))
+
+
+def print_table(rows):
+    base = rows[0][1]
     print("| method | Lab error | reduction | map accuracy |\n|---|---|---|---|")
     for name, e, acc in rows:
         red = "" if name.startswith("input") else f"{100 * (1 - e / base):.1f} %"
         print(f"| {name} | {e:.2f} | {red} | {'' if acc is None else f'{acc:.3f}'} |")
-    if a.json:
-        a.json.write_text(json.dumps(res, indent=1))
 
 
 if __name__ == "__main__":

@@ -108,8 +108,18 @@ def main(argv=None):
     ap.add_argument("--presets", required=True, help="comma-separated preset names, K of them")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval-json", type=Path)
+    ap.add_argument("--epoch", default="last",
+                    help="which checkpoint: last, an epoch number, or best (the lowest val Lab error in log.jsonl "
+                         "among the epochs whose val map accuracy is at least --min-map-acc)")
+    ap.add_argument("--min-map-acc", type=float, default=0.0)
     a = ap.parse_args(argv)
-    ck = torch.load(a.run / "model.pt", map_location="cpu", weights_only=False)
+    log = a.run / "log.jsonl"
+    recs = [json.loads(l) for l in log.read_text().splitlines() if l.strip()] if log.exists() else []
+    epoch = None if a.epoch == "last" else select_epoch(recs, a.min_map_acc) if a.epoch == "best" else int(a.epoch)
+    ck = torch.load(a.run / ("model.pt" if epoch is None else f"model-ep{epoch}.pt"), map_location="cpu", weights_only=False)
+    if epoch is not None:
+        recs = [r for r in recs if r["epoch"] <= epoch]
+        print(f"epoch {epoch}: val {recs[-1].get('val')}")
     c = ck["config"]
     m = SAAdjustNet(c["mode"], K=c["K"], d=c["d"], parse_classes=c["parse_classes"])
     m.load_state_dict(ck["state_dict"])
@@ -117,15 +127,14 @@ def main(argv=None):
     assert len(presets) == m.K
     extra = {"recipe": c.get("phases") if c["mode"] == "map" else f"{c['loss']} mt={c['mt']}",
              "train_photos": str(c["train_n"]), "seed": str(c["seed"])}
-    log = a.run / "log.jsonl"
-    if log.exists():  # model.pt is saved after every epoch: record the epochs this checkpoint has seen
-        recs = [json.loads(l) for l in log.read_text().splitlines() if l.strip()]
-        if recs:
-            extra["epochs_trained"] = str(len(recs))
-            done = {}
-            for r in recs:
-                done[r["recipe"]] = done.get(r["recipe"], 0) + 1
-            extra["recipe"] = ",".join(f"{k}:{v}" for k, v in done.items()) + f" trained (scheduled {extra['recipe']}); lr {c['lr']}, batch {c['batch']}, {c['points']} px, mt {c['mt']}"
+    if recs:  # a checkpoint is saved after every epoch: record the epochs this one has seen
+        extra["epochs_trained"] = str(len(recs))
+        done = {}
+        for r in recs:
+            done[r["recipe"]] = done.get(r["recipe"], 0) + 1
+        extra["recipe"] = ",".join(f"{k}:{v}" for k, v in done.items()) + f" trained (scheduled {extra['recipe']}); lr {c['lr']}, batch {c['batch']}, {c['points']} px, mt {c['mt']}"
+        if c.get("mirror_cache"):
+            extra["recipe"] += ", mirror augmentation"
     if a.eval_json:
         extra["eval"] = a.eval_json.read_text()
     a.out.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +144,17 @@ def main(argv=None):
         extra["recipe"] = f"full recipe (trunk fine-tuned x{c['trunk_lr_mult']}, rotate {c['rotate']}, flip {not c['no_flip']}); " + extra["recipe"]
     md = metadata(m, a.style, presets, long_side=c.get("long_side", 320), extra=extra, embedded_trunk="trunk" in ck)
     save_file(tensors, str(a.out), metadata=md)
+    a.out.chmod(0o644)  # save_file writes 0600: a server running as another user could not read it
     print(f"wrote {a.out} ({a.out.stat().st_size / 1e6:.2f} MB)")
+
+
+def select_epoch(recs, min_map_acc=0.0):
+    """The epoch with the lowest val Lab error among those whose val map accuracy reaches the floor
+    (selection on val only; the test split is never looked at)."""
+    ok = [r for r in recs if r.get("val", {}).get("map_acc", 1.0) >= min_map_acc]
+    if not ok:
+        raise SystemExit(f"no epoch has val map accuracy >= {min_map_acc}")
+    return min(ok, key=lambda r: r["val"]["output"])["epoch"]
 
 
 if __name__ == "__main__":

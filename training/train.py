@@ -35,10 +35,13 @@ def seed_all(s):
 
 
 class PointData(torch.utils.data.Dataset):
-    """Streams one photo at a time: cached features from disk + n random full-resolution pixels."""
+    """Streams one photo at a time: cached features from disk + n random full-resolution pixels.
+    With mirror_cache (features of the mirrored photos, `training.cache --mirror`), half the draws
+    are the mirrored pair: the paper's flip augmentation, with the trunk still cached."""
 
-    def __init__(self, pairs, cache, names, n_points=2048):
+    def __init__(self, pairs, cache, names, n_points=2048, mirror_cache=None):
         self.pairs, self.cache, self.names, self.n = Path(pairs), Path(cache), names, n_points
+        self.mirror_cache = Path(mirror_cache) if mirror_cache else None
 
     def __len__(self):
         return len(self.names)
@@ -46,13 +49,17 @@ class PointData(torch.utils.data.Dataset):
     def __getitem__(self, i):
         name = self.names[i]
         inp, tgt, groups, labels = Pair(self.pairs, name).load()
+        cache = self.cache
+        if self.mirror_cache is not None and np.random.rand() < 0.5:
+            inp, tgt, groups, labels = (None if x is None else np.ascontiguousarray(x[:, ::-1]) for x in (inp, tgt, groups, labels))
+            cache = self.mirror_cache
         H, W = inp.shape[:2]
         idx = np.random.randint(0, H * W, self.n)
         yy, xx = idx // W, idx % W
         grid = torch.from_numpy(np.stack([(2 * xx + 1) / W - 1, (2 * yy + 1) / H - 1], -1)).float()
         lab = to_unit_lab(inp[yy, xx][None])[:, 0].t()  # N,3
         tl = to_unit_lab(tgt[yy, xx][None])[:, 0].t()
-        item = {"feat": load_cached(self.cache, name), "grid": grid, "lab": lab, "tgt": tl}
+        item = {"feat": load_cached(cache, name), "grid": grid, "lab": lab, "tgt": tl}
         item["labels"] = torch.from_numpy(labels[yy, xx].astype(np.int64)) if labels is not None else None
         item["groups"] = torch.from_numpy(groups[yy, xx].astype(np.int64)) if groups is not None else None
         return item
@@ -125,7 +132,7 @@ def evaluate(model, pairs, cache, names, K=None, soft=False, trunk=None, long_si
     Features come from the cache, or, with trunk (a fine-tuned one), from running it on each photo
     at long_side on the trunk's device."""
     model.eval()
-    e_in, e_out, conf, G = [], [], None, None
+    per_photo = {}
     for n in names:
         inp, tgt, groups, _ = Pair(pairs, n).load()
         li, lt = to_unit_lab(inp), to_unit_lab(tgt)
@@ -134,18 +141,35 @@ def evaluate(model, pairs, cache, names, K=None, soft=False, trunk=None, long_si
         out, pi = model.predict_image(feat, li.to(dev), soft=soft)
         out, pi = out.cpu(), (pi.cpu() if pi is not None else None)
         lab_t = quantise_unit(lt)
-        e_in.append(lab_error(quantise_unit(li), lab_t))
-        e_out.append(lab_error(quantise_unit(out), lab_t))
+        conf = None
         if pi is not None and groups is not None:
-            G = G or model.K
-            c = confusion(pi.argmax(0).numpy(), np.minimum(groups, G - 1), model.K, G)
-            conf = c if conf is None else conf + c
-    res = {"input": float(np.mean(e_in)), "output": float(np.mean(e_out)), "n": len(names)}
-    if conf is not None:
-        acc, perm = best_match_accuracy(conf)
+            conf = confusion(pi.argmax(0).numpy(), np.minimum(groups, model.K - 1), model.K, model.K)
+        per_photo[n] = (lab_error(quantise_unit(li), lab_t), lab_error(quantise_unit(out), lab_t), conf)
+    res = summarise(per_photo.values())
+    sources = sorted({n.rpartition("/")[0] for n in names})
+    if sources != [""]:  # source/stem names: each source's figures under the pooled matching
+        res["by_source"] = {s: summarise((v for n, v in per_photo.items() if n.rpartition("/")[0] == s), res.get("perm"))
+                            for s in sources}
+    model.train()
+    return res
+
+
+def summarise(photos, perm=None):
+    """Table-1 figures of (input error, output error, map confusion or None) per photo: mean errors,
+    and the map accuracy of the summed confusion under the given preset<->group matching (a subset
+    is measured under the whole split's), else the best one."""
+    photos = list(photos)
+    res = {"input": float(np.mean([p[0] for p in photos])), "output": float(np.mean([p[1] for p in photos])),
+           "n": len(photos)}
+    confs = [p[2] for p in photos if p[2] is not None]
+    if confs:
+        conf = sum(confs)
+        if perm is None:
+            acc, perm = best_match_accuracy(conf)
+        else:
+            acc = sum(conf[k, g] for k, g in enumerate(perm)) / max(conf.sum(), 1)
         res.update(map_acc=float(acc), map_miou=miou(conf, perm), perm=list(perm),
                    shares=(conf.sum(1) / conf.sum()).round(3).tolist())
-    model.train()
     return res
 
 
@@ -292,6 +316,21 @@ def write_epoch(log, rec, checkpoint, out, ep):
     torch.save(checkpoint, out / f"model-ep{ep}.pt")  # pick by val
 
 
+def split_names(a):
+    """The training and val photos of a run: --exclude-source left out, --limit and --val-limit applied."""
+    kept = lambda split: [n for n in read_split(a.splits, split) if n.split("/")[0] not in a.exclude_source]
+    return kept("train")[:a.limit or None], spread(kept("val"), a.val_limit)
+
+
+def spread(names, limit):
+    """At most limit names, taken at even steps through the sorted list, so that a limited val set
+    still holds every source (a prefix would hold only the first source's photos)."""
+    names = sorted(names)
+    if not limit or limit >= len(names):
+        return names
+    return [names[round(i * len(names) / limit)] for i in range(limit)]
+
+
 def parse_phases(s):
     out = []
     for p in s.split(","):
@@ -333,6 +372,9 @@ def arg_parser():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", type=Path, help="continue from this run's model.pt (weights only; a fresh optimiser)")
+    ap.add_argument("--mirror-cache", type=Path, help="features of the mirrored photos: flip augmentation (p 0.5)")
+    ap.add_argument("--exclude-source", action="append", default=[],
+                    help="train without this source's photos (the leave-one-source-out row)")
     return ap
 
 
@@ -344,16 +386,13 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     seed_all(a.seed)
     a.out.mkdir(parents=True, exist_ok=True)
-    train_names = read_split(a.splits, "train")
-    if a.limit:
-        train_names = train_names[:a.limit]
-    val_names = read_split(a.splits, "val")[:a.val_limit or None]
+    train_names, val_names = split_names(a)
     parse_classes = a.parse_classes if a.mt > 0 else 0
     model = SAAdjustNet(a.mode, K=a.K, d=a.d, parse_classes=parse_classes, zero_p=not a.no_zero_p)
     if a.init:
         model.load_state_dict(torch.load(a.init, map_location="cpu")["state_dict"])
     opt = make_optimiser(model, a)
-    loader = torch.utils.data.DataLoader(PointData(a.pairs, a.cache, train_names, a.points), batch_size=a.batch,
+    loader = torch.utils.data.DataLoader(PointData(a.pairs, a.cache, train_names, a.points, a.mirror_cache), batch_size=a.batch,
                                          shuffle=True, collate_fn=collate, num_workers=1, drop_last=True,
                                          persistent_workers=True, worker_init_fn=worker_seeder(a.seed))
     schedule = parse_phases(a.phases) if a.mode == "map" else ["context"] * a.epochs

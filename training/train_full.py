@@ -25,9 +25,9 @@ from tqdm import tqdm
 
 from .augment import augment_pair
 from .cache import DEFAULT_WEIGHTS, KEYS
-from .data import Pair, read_split, to_unit_lab, working_image
+from .data import Pair, to_unit_lab, working_image
 from .model import SAAdjustNet, build_trunk, load_trunk_state
-from .train import (LossState, arg_parser, batch_losses, collate, epoch_record, evaluate, make_optimiser, optimise,
+from .train import (LossState, arg_parser, split_names, batch_losses, collate, epoch_record, evaluate, make_optimiser, optimise,
                     parse_phases, seed_all, write_epoch)
 
 
@@ -84,8 +84,7 @@ def main(argv=None):
     seed_all(a.seed)
     dev = torch.device(a.device)
     a.out.mkdir(parents=True, exist_ok=True)
-    train_names = read_split(a.splits, "train")[:a.limit or None]
-    val_names = read_split(a.splits, "val")[:a.val_limit or None]
+    train_names, val_names = split_names(a)
     parse_classes = a.parse_classes if a.mt > 0 else 0
     trunk = build_trunk(a.weights).to(dev).eval()
     model = SAAdjustNet(a.mode, K=a.K, d=a.d, parse_classes=parse_classes, zero_p=not a.no_zero_p).to(dev)
