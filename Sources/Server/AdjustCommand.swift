@@ -40,6 +40,9 @@ struct AdjustCommand: ParsableCommand {
     @Option(help: "Downscale each photo first so that its longer side is at most this many pixels (64...20000); default: full resolution.")
     var maxSide: Int?
 
+    @Flag(help: "Snap the map (the discovered one, or --map) to the photo's edges before the colour pass.")
+    var refine = false
+
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false
 
@@ -70,7 +73,7 @@ struct AdjustCommand: ParsableCommand {
             reporter.starting(job)
             let started = ContinuousClock.now
             do {
-                let result = try job.run(with: chosen.pipeline, quality: quality, maxSide: maxSide)
+                let result = try job.run(with: chosen.pipeline, quality: quality, maxSide: maxSide, refine: refine)
                 reporter.succeeded(job, result, after: ContinuousClock.now - started)
             } catch {
                 failures += 1

@@ -626,6 +626,14 @@ components:
           description: |
             Downscale the photo first so that its longer side is at most this many pixels (the
             answer and its map have that size). A new image only, not with `image_id`.
+        refine:
+          type: boolean
+          default: false
+          description: |
+            Snap the map to the photo's edges before the colour pass (a guided filter with the
+            photo as the guide): the discovered map's boundaries, or your `map`'s rough strokes,
+            move onto the object boundaries they are near. The answer's map is the snapped one.
+            Works with `image_id` re-renders (no trunk run). `true`/`false` in any case, or `1`/`0`.
       additionalProperties: false
       # Exactly one of image and image_id, and max_side only with image. Said with if/then and
       # dependentSchemas, not a top-level oneOf: code generators turn a oneOf form into an untyped
@@ -972,7 +980,7 @@ components:
       description: |
         The form is wrong: an unknown or repeated field, no `image` and no `image_id`, both,
         `image_id` not 32 hex digits, `max_side` with `image_id`, a non-integer `quality` or
-        `max_side`, or malformed multipart.
+        `max_side`, a `refine` that is not a boolean, or malformed multipart.
       headers:
         X-Request-Id:
           $ref: "#/components/headers/X-Request-Id"
@@ -986,7 +994,7 @@ components:
                 type: about:blank
                 title: Bad Request
                 status: 400
-                detail: "unknown form field 'picture'; accepted: image, image_id, style, map, quality, max_side"
+                detail: "unknown form field 'picture'; accepted: image, image_id, style, map, quality, max_side, refine"
                 instance: /v1/adjust
             both:
               value:

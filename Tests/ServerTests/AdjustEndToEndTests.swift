@@ -101,6 +101,43 @@ struct AdjustEndToEndTests {
         }
     }
 
+    /// `refine`: a user's stroke that misses an edge by 4 px snaps onto it, for a new photo and for
+    /// an image_id re-render, while the unrefined map keeps the stroke where it was drawn.
+    @Test func refineSnapsAStrokeToThePhotosEdge() async throws {
+        let (w, h, edge, stroke) = (128, 96, 40, 44)
+        var pixels = [UInt8](repeating: 0, count: w * h * 3)
+        for i in 0..<(w * h) {
+            let bright = i % w >= edge
+            pixels[3 * i] = bright ? 235 : 20; pixels[3 * i + 1] = bright ? 150 : 40; pixels[3 * i + 2] = bright ? 40 : 120
+        }
+        let photo = try PNGEncoder().encode(RGBImage(width: w, height: h, pixels: pixels))
+        let map = try PNGEncoder().encode(pixels: (0..<(w * h)).map { $0 % w >= stroke ? 1 : 0 }, width: w, height: h, channels: 1)
+        func boundaries(_ body: Data) throws -> [Int] {
+            let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+            let text = try #require(json["map"] as? String)
+            let png = try #require(Data(base64Encoded: text))
+            let labels = try PNGDecoder().decode([UInt8](png)).image
+            return (0..<h).map { y in (0..<w).first { labels.pixels[(y * w + $0) * 3] == 1 } ?? -1 }  // decoded as RGB
+        }
+        try await Self.withServer { base in
+            let plain = try await Self.post(base, [("image", "p.png", photo), ("map", "m.png", map)], accept: "application/json")
+            #expect(plain.0 == 200)
+            #expect(Set(try boundaries(plain.2)) == [stroke], "the unrefined map is the stroke as drawn")
+            let snapped = try await Self.post(base, [("image", "p.png", photo), ("map", "m.png", map), ("refine", nil, Array("True".utf8))],
+                                              accept: "application/json")
+            #expect(snapped.0 == 200)
+            #expect(Set(try boundaries(snapped.2)) == [edge], "the refined map follows the photo's edge")
+            let id = try #require(snapped.1["x-image-id"])
+            let again = try await Self.post(base, [("image_id", nil, Array(id.utf8)), ("map", "m.png", map), ("refine", nil, Array("1".utf8))],
+                                            accept: "application/json")
+            #expect(again.0 == 200)
+            #expect(Set(try boundaries(again.2)) == [edge], "an image_id re-render snaps as well")
+            let bad = try await Self.post(base, [("image", "p.png", photo), ("refine", nil, Array("maybe".utf8))])
+            #expect(bad.0 == 400)
+            #expect(String(decoding: bad.2, as: UTF8.self).contains("refine must be true or false"))
+        }
+    }
+
     @Test func multipartMixedCarriesMetadataImageAndMap() async throws {
         try await Self.withServer { base in
             let (status, headers, body) = try await Self.post(base, [("image", "p.jpg", try Self.photo(index: 1)), ("max_side", nil, Array("200".utf8))], accept: "multipart/mixed")

@@ -15,12 +15,16 @@ public struct AdjustOptions: Sendable, Equatable {
     /// Whether the result carries the map as PNG. Encoding a 12-megapixel label map costs about a
     /// third of a second; an answer that returns only the photo skips it.
     public var encodesMap: Bool = true
+    /// Snap the map (the discovered one, or `mapPNG`) to the photo's edges before the colour pass
+    /// (GuidedMapFilter, `AdjustPipeline.mapRefinement`); the answer's map is the snapped one.
+    public var refine: Bool = false
 
-    public init(quality: Int = 90, mapPNG: [UInt8]? = nil, maxSide: Int? = nil, encodesMap: Bool = true) {
+    public init(quality: Int = 90, mapPNG: [UInt8]? = nil, maxSide: Int? = nil, encodesMap: Bool = true, refine: Bool = false) {
         self.quality = quality
         self.mapPNG = mapPNG
         self.maxSide = maxSide
         self.encodesMap = encodesMap
+        self.refine = refine
     }
 
     func validate() throws(AdjustError) {

@@ -13,15 +13,18 @@ public struct AdjustPipeline: Sendable {
     public let decodeLimits: DecodeLimits
     /// How the colour pass renders: by default exact up to ~1 MP and guided above.
     public let renderMethod: RenderMethod
+    /// How `AdjustOptions.refine` snaps a map to the photo's edges.
+    public let mapRefinement: MapRefinementSettings
     /// Each worker's context scratch, reused from photo to photo (StyleCatalog shares one pool
     /// among its styles: the scratch does not depend on the style).
     let workspaces: ContextWorkspacePool
 
     public init(model: SAAdjustModel, decodeLimits: DecodeLimits = .standard, renderMethod: RenderMethod = .automatic,
-                workspaces: ContextWorkspacePool = ContextWorkspacePool()) {
+                mapRefinement: MapRefinementSettings = .standard, workspaces: ContextWorkspacePool = ContextWorkspacePool()) {
         self.model = model
         self.decodeLimits = decodeLimits
         self.renderMethod = renderMethod
+        self.mapRefinement = mapRefinement
         self.workspaces = workspaces
     }
 
@@ -97,12 +100,21 @@ public struct AdjustPipeline: Sendable {
         let choice: MapChoice
         let labelMap: LabelMap
         let coverage: [Double]
-        if let userMap {
+        let snapping = EdgeSnapping(settings: mapRefinement)
+        if let userMap, options.refine {
+            labelMap = LabelMap(width: width, height: height,
+                                labels: snapping.userLabels(userMap, of: analysis, presetCount: presetCount, threads: EngineThreads.perJob))
+            choice = .labels(labelMap.labels)
+            coverage = labelMap.coverage(presetCount: presetCount)
+        } else if let userMap {
             choice = userMap.choice
             labelMap = userMap.labelMap
             coverage = userMap.coverage(presetCount: presetCount)
         } else {
-            labelMap = LabelMap(width: width, height: height, labels: analysis.context.mapLabels(height: height, width: width))
+            let labels = options.refine
+                ? snapping.discoveredLabels(analysis, threads: EngineThreads.perJob)
+                : analysis.context.mapLabels(height: height, width: width)
+            labelMap = LabelMap(width: width, height: height, labels: labels)
             choice = .labels(labelMap.labels)
             coverage = labelMap.coverage(presetCount: presetCount)
         }

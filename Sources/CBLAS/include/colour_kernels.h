@@ -98,4 +98,11 @@ void sa_argmax2_segments_row(int width, int pieces, const float *const *rows, co
                              const int32_t *const *upper, const float *const *weight, const float *bias,
                              int segments, const int32_t *starts, float margin, uint8_t *labels);
 
+// The refined labels of one output row (GuidedMapFilter): per pixel, each preset's 4 coefficients
+// (a_r, a_g, a_b scaled for 8-bit colour, b) lerped between the vertically interpolated source row's
+// columns lower[x] and upper[x] (channels-last, 4·presets floats a column), q_k = a · rgb + b for the
+// pixel's interleaved 8-bit colour, labels[x] = the first k of the largest q_k.
+void sa_guided_map_labels_row(int width, int presets, const float *row, const int32_t *lower, const int32_t *upper,
+                              const float *weight, const uint8_t *rgb, uint8_t *labels);
+
 #endif

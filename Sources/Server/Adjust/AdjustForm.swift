@@ -12,7 +12,7 @@ struct AdjustForm {
         case cached(ImageID)
     }
 
-    static let fields = ["image", "image_id", "style", "map", "quality", "max_side"]
+    static let fields = ["image", "image_id", "style", "map", "quality", "max_side", "refine"]
 
     let source: Source
     let styleID: String?
@@ -40,6 +40,7 @@ struct AdjustForm {
             case "max_side":
                 let r = AdjustOptions.maxSideRange
                 options.maxSide = try Self.integer(part, name: "max_side", range: "\(r.lowerBound) and \(r.upperBound)")
+            case "refine": options.refine = try Self.boolean(part, name: "refine")
             default: break
             }
         }
@@ -62,6 +63,15 @@ struct AdjustForm {
         }
         self.styleID = styleID.flatMap { $0.isEmpty ? nil : $0 }
         self.options = options
+    }
+
+    /// true/false in any case (what generated clients send: Python's str(True) is "True"), or 1/0.
+    private static func boolean(_ part: MultipartPart, name: String) throws(HTTPError) -> Bool {
+        switch part.text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw HTTPError(.badRequest, detail: "\(name) must be true or false, got '\(part.text.prefix(32))'")
+        }
     }
 
     private static func integer(_ part: MultipartPart, name: String, range: String) throws(HTTPError) -> Int {

@@ -1,0 +1,152 @@
+"""Boundary figures of a +S model's map, with and without edge-aware refinement (issue: edges).
+
+  nice -n 10 python3 -m training.edge_eval --model models/popout.safetensors --pairs pairs/popout \
+      --cache cache/popout --splits training/splits/popout --per-source 20 --json runs/edges-popout.json
+
+For every photo and every variant (the argmax map, the soft map, guided-filter refinements of the
+soft map), per source and pooled:
+- `band`: mean CIELab error of the 8-bit output in the 6 px band around the true group boundaries
+  (where the synthesised effect changes preset), against the target;
+- `whole`: the same over the whole photo (Table 1's figure);
+- `boundary_f`: F-measure of the map's preset boundaries against the groups' boundaries, a boundary
+  pixel counting as matched within 2 px (the BSDS convention).
+The refinement is evaluated in the engine's form (map_refine.engine_*, checked against the Swift
+GuidedMapFilter by GuidedMapFilterParityTests), so these are the shipped path's figures.
+"""
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy.ndimage import distance_transform_edt
+
+from . import map_refine
+from .cache import load_cached
+from .data import Pair, read_split, to_unit_lab
+from .evaluate import load_model
+from .metrics import quantise_unit
+from .model import SCALES, pixel_grid, sample
+from .colour import unit_to_feature
+
+BAND_PX, MATCH_PX = 6, 2
+
+
+@torch.no_grad()
+def presets_and_map(model, feat, lab_unit, chunk=65536):
+    """delta_k (K,3,H,W) of every preset and the soft map pi (K,H,W), one pass (predict_image's fast path)."""
+    H, W = lab_unit.shape[1:]
+    maps = model.context_maps([feat])[0]
+    grid = pixel_grid(H, W)
+    lab = lab_unit.reshape(3, -1).t()
+    proj = {s: torch.einsum("oc,chw->ohw", model.map_head.weight, maps[s]) for s in SCALES}
+    deltas, pis = [], []
+    for i in range(0, H * W, chunk):
+        g, lb = grid[i:i + chunk], lab[i:i + chunk]
+        z = model.map_head.bias + sum(sample(proj[s], g) for s in SCALES)
+        hx = torch.tanh(model.U(torch.cat([unit_to_feature(lb, dim=-1), sample(maps["conv1n"], g)], -1)))
+        deltas.append(model.P(hx.unsqueeze(1) * model.presets().unsqueeze(0)))  # n,K,3
+        pis.append(torch.softmax(z, -1))
+    delta = torch.cat(deltas).permute(1, 2, 0).reshape(model.K, 3, H, W)
+    pi = torch.cat(pis).t().reshape(model.K, H, W)
+    return delta, pi
+
+
+def boundaries(labels):
+    b = np.zeros(labels.shape, bool)
+    b[:, 1:] |= labels[:, 1:] != labels[:, :-1]
+    b[1:, :] |= labels[1:, :] != labels[:-1, :]
+    return b
+
+
+def boundary_f(pred, truth):
+    bp, bt = boundaries(pred), boundaries(truth)
+    if not bt.any() and not bp.any():
+        return 1.0
+    if not bt.any() or not bp.any():
+        return 0.0
+    dt, dp = distance_transform_edt(~bt), distance_transform_edt(~bp)
+    precision = float((dt[bp] <= MATCH_PX).mean())
+    recall = float((dp[bt] <= MATCH_PX).mean())
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+
+@torch.no_grad()
+def probabilities_at(model, feat, h, w):
+    """The soft map at an h x w grid (the engine's ContextResult.mapProbabilities)."""
+    maps = model.context_maps([feat])[0]
+    proj = {s: torch.einsum("oc,chw->ohw", model.map_head.weight, maps[s]) for s in SCALES}
+    z = model.map_head.bias + sum(sample(proj[s], pixel_grid(h, w)) for s in SCALES)
+    return torch.softmax(z, -1).t().reshape(model.K, h, w)
+
+
+SETTINGS = [(f, e) for f in (0.04, 0.08, 0.12) for e in (1e-4, 1e-3)]
+
+
+def variants(model, feat, pi, rgb8, guide_long_side=512):
+    """name -> map used for blending (K,H,W): the argmax and soft maps, and the engine's refinement
+    (GuidedMapFilter: coefficients on the point-sampled guide, labels at full resolution) for each
+    (window fraction, epsilon) of SETTINGS."""
+    K = pi.shape[0]
+    onehot = lambda labels: torch.nn.functional.one_hot(labels.long(), K).permute(2, 0, 1).float()
+    out = {"argmax": onehot(pi.argmax(0)), "soft": pi}
+    guide = map_refine.guide_planes(rgb8, guide_long_side)
+    weights = probabilities_at(model, feat, *guide.shape[1:])
+    for fraction, eps in SETTINGS:
+        labels = map_refine.engine_labels(map_refine.engine_coefficients(weights, guide, fraction, eps), rgb8)
+        out[f"refined-w{fraction:g}-e{eps:g}"] = onehot(labels)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path, required=True)
+    ap.add_argument("--pairs", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--splits", type=Path, required=True)
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--per-source", type=int, default=0, help="only the first N photos of each source")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    model, _, _ = load_model(a.model)
+    names = read_split(a.splits, a.split)
+    if a.per_source:
+        kept, seen = [], {}
+        for n in names:
+            s = n.rpartition("/")[0]
+            if seen.get(s, 0) < a.per_source:
+                kept.append(n)
+                seen[s] = seen.get(s, 0) + 1
+        names = kept
+    rows = {}  # (source, variant) -> list of (band, whole, f)
+    for n in names:
+        inp, tgt, groups, _ = Pair(a.pairs, n).load()
+        li, lt = to_unit_lab(inp), to_unit_lab(tgt)
+        delta, pi = presets_and_map(model, load_cached(a.cache, n), li)
+        band = distance_transform_edt(~boundaries(groups)) <= BAND_PX
+        lab_t = quantise_unit(lt)
+        feat = load_cached(a.cache, n)
+        for name, m in [("input", None), *variants(model, feat, pi, inp).items()]:
+            out = li if m is None else li + (m.unsqueeze(1) * delta).sum(0)
+            m = pi if m is None else m
+            err = (quantise_unit(out) - lab_t).pow(2).sum(0).sqrt().numpy()
+            f = boundary_f(m.argmax(0).numpy(), groups)
+            for key in (n.rpartition("/")[0], "pooled"):
+                rows.setdefault((key, name), []).append((float(err[band].mean()) if band.any() else np.nan, float(err.mean()), f))
+    res = {}
+    for (source, name), v in rows.items():
+        v = np.array(v)
+        res.setdefault(source, {})[name] = {"band": float(np.nanmean(v[:, 0])), "whole": float(v[:, 1].mean()),
+                                            "boundary_f": float(v[:, 2].mean()), "n": len(v)}
+    for source, r in res.items():
+        print(f"\n{source} ({r['argmax']['n']} photos)\n| map | band Lab | whole Lab | boundary F |\n|---|---|---|---|")
+        for name, x in sorted(r.items(), key=lambda kv: kv[1]["band"]):
+            print(f"| {name} | {x['band']:.2f} | {x['whole']:.2f} | {x['boundary_f']:.3f} |")
+    if a.json:
+        a.json.write_text(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()
