@@ -6,11 +6,10 @@ Image Filtering", TPAMI 2013) fits, in every window, each preset's probability a
 of the guide colour, so that the refined map changes where the photo changes and stays flat where the
 photo is flat. This is the reference the Swift engine's refinement is checked against.
 
-- `guided_filter(guide, p, radius, eps)`: guide C,H,W (C = 1 or 3), p K,H,W; box windows of
-  (2r+1)^2; exact O(HW) with integral images.
-- `fast_guided_filter(guide, p, radius, eps, s)`: the coefficients on an s-times subsampled copy,
-  upsampled bilinearly and applied at full resolution (He & Sun 2015); what the engine runs.
-- `renormalise(q)`: clamp at 0 and divide by the sum, so the refined map is a distribution again.
+- `guide_planes`, `engine_coefficients`, `engine_labels`: the engine's fast form (He & Sun 2015):
+  coefficients fitted on a point-sampled guide (box windows of (2r+1)^2, integral images),
+  bilinearly upsampled and applied to every full-resolution pixel, labels by first argmax.
+- `renormalise(q)`: clamp at 0 and divide by the sum, so a refined soft map is a distribution again.
 """
 import torch
 import torch.nn.functional as F
@@ -47,25 +46,6 @@ def _coefficients(guide, p, radius, eps):
         a = a.permute(0, 3, 1, 2)                                                   # K,C,H,W
     b = mp - (a * mI[None]).sum(1)
     return a, b
-
-
-def guided_filter(guide, p, radius, eps):
-    a, b = _coefficients(guide, p, radius, eps)
-    return (box(a, radius) * guide[None]).sum(1) + box(b, radius)
-
-
-def fast_guided_filter(guide, p, radius, eps, s):
-    """Coefficients on the s-times smaller guide and map (radius / s there), applied at full size."""
-    H, W = guide.shape[-2:]
-    h, w = max(1, round(H / s)), max(1, round(W / s))
-    small = lambda x: F.interpolate(x[None], size=(h, w), mode="bilinear", align_corners=False, antialias=True)[0]
-    rs = max(1, round(radius / s))
-    a, b = _coefficients(small(guide), small(p), rs, eps)
-    a, b = box(a, rs), box(b, rs)
-    big = lambda x: F.interpolate(x[None], size=(H, W), mode="bilinear", align_corners=False)[0]
-    K, C = a.shape[:2]
-    a = big(a.reshape(K * C, h, w)).reshape(K, C, H, W)
-    return (a * guide[None]).sum(1) + big(b)
 
 
 def renormalise(q):
