@@ -406,6 +406,9 @@ def run(driver, server, photo, work, readme_screenshot):
           f"and much less elsewhere (mean |Δ| {change['outside']:.2f}, ratio {change['inside'] / max(change['outside'], 1e-6):.1f})")
     user_map = driver.execute_script("return document.getElementById('status').textContent")
     check("Re-rendered" in user_map, f"the status says so: {user_map!r}")
+    snapped = driver.execute_script("return [document.getElementById('snap').checked, document.body.dataset.snapped || '0']")
+    check(snapped[0] and int(snapped[1]) >= 1,
+          f"'Snap strokes to edges' is on by default and the page shows the server's snapped map ({snapped})")
     driver.save_screenshot(str(ARTIFACTS / "2-painted.png"))
     if readme_screenshot:
         readme(driver)
@@ -434,7 +437,7 @@ def run(driver, server, photo, work, readme_screenshot):
     driver.execute_script("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();")
     driver.find_element(By.TAG_NAME, "h1").click()
     expected = driver.execute_script("""
-        return ['file', 'style', 'size', 'adjust', 'map', 'brush', 'opacity', 'undo', 'reset', 'render', 'auto', 'compare',
+        return ['file', 'style', 'size', 'adjust', 'map', 'brush', 'opacity', 'undo', 'reset', 'render', 'auto', 'snap', 'compare',
                 'download-jpeg', 'download-map', 'download-colour'].filter(id => !document.getElementById(id).disabled);""")
     reached, rings = [], {}
     for _ in range(40):

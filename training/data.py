@@ -72,7 +72,7 @@ def working_image(rgb8: np.ndarray, long_side: int) -> np.ndarray:
 
 def to_unit_lab(rgb8: np.ndarray) -> torch.Tensor:
     """uint8 HxWx3 -> 3xHxW unit Lab (float32, computed in float64)."""
-    t = torch.from_numpy(rgb8).permute(2, 0, 1).double() / 255.0
+    t = torch.from_numpy(np.array(rgb8)).permute(2, 0, 1).double() / 255.0
     return lab_to_unit(rgb_to_lab(t)).float()
 
 

@@ -14,12 +14,13 @@ The refinement is evaluated in the engine's form (map_refine.engine_*, checked a
 GuidedMapFilter by GuidedMapFilterParityTests), so these are the shipped path's figures.
 """
 import argparse
+import itertools
 import json
 from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.ndimage import distance_transform_edt
+from scipy.ndimage import distance_transform_edt, gaussian_filter
 
 from . import map_refine
 from .cache import load_cached
@@ -80,22 +81,38 @@ def probabilities_at(model, feat, h, w):
     return torch.softmax(z, -1).t().reshape(model.K, h, w)
 
 
-SETTINGS = [(f, e) for f in (0.04, 0.08, 0.12) for e in (1e-4, 1e-3)]
-
-
-def variants(model, feat, pi, rgb8, guide_long_side=512):
+def variants(model, feat, pi, rgb8, settings, soft_refined=False, guide_long_side=512):
     """name -> map used for blending (K,H,W): the argmax and soft maps, and the engine's refinement
     (GuidedMapFilter: coefficients on the point-sampled guide, labels at full resolution) for each
-    (window fraction, epsilon) of SETTINGS."""
+    (window fraction, epsilon) of `settings`; with `soft_refined` also its clamped, renormalised q as
+    blending weights (measured worse than the labels: its ramps are wider than the photo's edges)."""
     K = pi.shape[0]
     onehot = lambda labels: torch.nn.functional.one_hot(labels.long(), K).permute(2, 0, 1).float()
     out = {"argmax": onehot(pi.argmax(0)), "soft": pi}
     guide = map_refine.guide_planes(rgb8, guide_long_side)
     weights = probabilities_at(model, feat, *guide.shape[1:])
-    for fraction, eps in SETTINGS:
-        labels = map_refine.engine_labels(map_refine.engine_coefficients(weights, guide, fraction, eps), rgb8)
-        out[f"refined-w{fraction:g}-e{eps:g}"] = onehot(labels)
+    for fraction, eps in settings:
+        coefficients = map_refine.engine_coefficients(weights, guide, fraction, eps)
+        out[f"refined-w{fraction:g}-e{eps:g}"] = onehot(map_refine.engine_labels(coefficients, rgb8))
+        if soft_refined:
+            out[f"refined-soft-w{fraction:g}-e{eps:g}"] = map_refine.engine_weights(coefficients, rgb8).float()
     return out
+
+
+def oracle_maps(pi, groups):
+    """The true groups as maps, the presets matched to the groups by pixel agreement with the argmax
+    map: one-hot (what a perfect label map could do) and feathered as the synthesis feathers them
+    (Gaussian, sigma 0.004 of the long side: what the colour model could do with a perfect soft map).
+    The gap between these and a variant is the map's share of the error; the rest is the colour model's."""
+    K = pi.shape[0]
+    labels = pi.argmax(0).numpy()
+    best = max(itertools.permutations(range(K)), key=lambda p: sum((labels == p[g])[groups == g].sum() for g in range(K)))
+    preset_of = np.array(best)[np.clip(groups, 0, K - 1)]
+    onehot = np.stack([(preset_of == k).astype(np.float64) for k in range(K)])
+    sigma = 0.004 * max(groups.shape)
+    soft = np.stack([gaussian_filter(m, sigma) for m in onehot])
+    soft /= soft.sum(0, keepdims=True)
+    return {"oracle-labels": torch.from_numpy(onehot).float(), "oracle-feathered": torch.from_numpy(soft).float()}
 
 
 def main(argv=None):
@@ -108,9 +125,14 @@ def main(argv=None):
     ap.add_argument("--per-source", type=int, default=0, help="only the first N photos of each source")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--fractions", default="0.04,0.08,0.12", help="window radii, fractions of the guide's long side")
+    ap.add_argument("--epsilons", default="1e-4,1e-3")
+    ap.add_argument("--soft-refined", action="store_true", help="also blend by the refined map's clamped q")
+    ap.add_argument("--oracle", action="store_true", help="also the true groups as maps (oracle_maps)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     model, _, _ = load_model(a.model)
+    settings = [(float(f), float(e)) for f in a.fractions.split(",") for e in a.epsilons.split(",")]
     names = read_split(a.splits, a.split)
     if a.per_source:
         kept, seen = [], {}
@@ -128,7 +150,10 @@ def main(argv=None):
         band = distance_transform_edt(~boundaries(groups)) <= BAND_PX
         lab_t = quantise_unit(lt)
         feat = load_cached(a.cache, n)
-        for name, m in [("input", None), *variants(model, feat, pi, inp).items()]:
+        maps = variants(model, feat, pi, inp, settings, a.soft_refined)
+        if a.oracle:
+            maps.update(oracle_maps(pi, groups))
+        for name, m in [("input", None), *maps.items()]:
             out = li if m is None else li + (m.unsqueeze(1) * delta).sum(0)
             m = pi if m is None else m
             err = (quantise_unit(out) - lab_t).pow(2).sum(0).sqrt().numpy()

@@ -78,13 +78,23 @@ def engine_coefficients(weights, guide, radius_fraction, eps):
     return torch.cat([box(a, r) / 255.0, box(b, r)[:, None]], 1)
 
 
-def engine_labels(coefficients, rgb8):
-    """Full-resolution labels: coefficients bilinearly upsampled (align_corners=False, edges clamped),
-    q_k = a_k . rgb + b_k, first argmax."""
+def engine_q(coefficients, rgb8):
+    """The refined map before any decision: coefficients bilinearly upsampled (align_corners=False,
+    edges clamped), q_k = a_k . rgb + b_k at every full-resolution pixel (K,H,W)."""
     K = coefficients.shape[0]
     H, W = rgb8.shape[:2]
     up = F.interpolate(coefficients.reshape(1, K * 4, *coefficients.shape[2:]), size=(H, W), mode="bilinear",
                        align_corners=False)[0].reshape(K, 4, H, W)
     rgb = torch.from_numpy(rgb8.astype("float64")).permute(2, 0, 1)
-    q = (up[:, :3] * rgb[None]).sum(1) + up[:, 3]
-    return q.argmax(0).to(torch.uint8)
+    return (up[:, :3] * rgb[None]).sum(1) + up[:, 3]
+
+
+def engine_labels(coefficients, rgb8):
+    """Full-resolution labels: the first argmax of engine_q."""
+    return engine_q(coefficients, rgb8).argmax(0).to(torch.uint8)
+
+
+def engine_weights(coefficients, rgb8):
+    """Full-resolution soft weights: engine_q clamped to [0, 1] and renormalised, so presets blend
+    where the refined map is between them (soft where the photo's edge is soft)."""
+    return renormalise(engine_q(coefficients, rgb8).clamp(0, 1))

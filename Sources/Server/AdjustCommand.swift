@@ -40,8 +40,9 @@ struct AdjustCommand: ParsableCommand {
     @Option(help: "Downscale each photo first so that its longer side is at most this many pixels (64...20000); default: full resolution.")
     var maxSide: Int?
 
-    @Flag(help: "Snap the map (the discovered one, or --map) to the photo's edges before the colour pass.")
-    var refine = false
+    @Flag(inversion: .prefixedNo,
+          help: "Snap the map to the photo's edges before the colour pass (default: the discovered map is snapped, a --map is used as painted).")
+    var refine: Bool?
 
     @Flag(name: .shortAndLong, help: "Print only errors.")
     var quiet = false

@@ -149,12 +149,14 @@ def multipart(fields):
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def photo_form(jpeg):
-    return multipart([("image", jpeg, "photo.jpg", "image/jpeg")])
+def photo_form(jpeg, refine=None):
+    extra = [] if refine is None else [("refine", b"true" if refine else b"false", None, None)]
+    return multipart([("image", jpeg, "photo.jpg", "image/jpeg")] + extra)
 
 
-def rerender_form(image_id, map_png):
-    return multipart([("image_id", image_id.encode(), None, None), ("map", map_png, "map.png", "image/png")])
+def rerender_form(image_id, map_png, refine=None):
+    extra = [] if refine is None else [("refine", b"true" if refine else b"false", None, None)]
+    return multipart([("image_id", image_id.encode(), None, None), ("map", map_png, "map.png", "image/png")] + extra)
 
 
 class Client:
@@ -381,42 +383,61 @@ class Server:
 
 
 def first_vs_rerender(port, jpeg, firsts, rerenders, timeout):
-    """`firsts` first requests (JSON answer, each a new image_id), then `rerenders` re-renders of
-    the last one's image_id with edited maps (alternating two edits), one at a time."""
+    """`firsts` first requests (JSON answer, each a new image_id), each followed by one with
+    refine=false (the map as the network predicted it: the peer that prices the edge refinement the
+    default first request does); then `rerenders` re-renders of the last default one's image_id with
+    edited maps (alternating two edits), each followed by the same re-render with refine=true (the web
+    page's snapped stroke); one at a time."""
     client = Client(port, timeout)
     body, ctype = photo_form(jpeg)
+    plain_body, plain_ctype = photo_form(jpeg, refine=False)
     first_ms, first_stages, answer, problems = [], [], None, []
+    plain_ms, plain_stages, snapped_ms, snapped_stages = [], [], [], []
+
+    def timed(rbody, rctype, what, times, stages):
+        status, _, data, elapsed = client.post(rbody, rctype, accept="application/json")
+        if status != 200:
+            problems.append(f"{what}: {status} {data[:200]!r}")
+            return None
+        reply = json.loads(data)
+        times.append(elapsed * 1e3)
+        stages.append(reply.get("timings_ms", {}))
+        return reply
+
     try:
         for _ in range(firsts):
-            status, _, data, elapsed = client.post(body, ctype, accept="application/json")
-            if status != 200:
-                problems.append(f"first: {status} {data[:200]!r}")
-                continue
-            answer = json.loads(data)
-            first_ms.append(elapsed * 1e3)
-            first_stages.append(answer.get("timings_ms", {}))
+            answer = timed(body, ctype, "first", first_ms, first_stages) or answer
+            timed(plain_body, plain_ctype, "first, refine=false", plain_ms, plain_stages)
         if answer is None:
             return {"problems": problems}
         maps = edited_maps(base64.b64decode(answer["map"]), answer["K"])
         bodies = [rerender_form(answer["image_id"], m) for m in maps]
+        snapped_bodies = [rerender_form(answer["image_id"], m, refine=True) for m in maps]
         re_ms, re_stages = [], []
         for i in range(rerenders):
-            rbody, rctype = bodies[i % len(bodies)]
-            status, _, data, elapsed = client.post(rbody, rctype, accept="application/json")
-            if status != 200:
-                problems.append(f"re-render: {status} {data[:200]!r}")
-                continue
-            reply = json.loads(data)
-            if not reply.get("user_map") or (reply["width"], reply["height"]) != (answer["width"], answer["height"]):
-                problems.append(f"re-render answer unexpected: user_map={reply.get('user_map')} "
-                                f"{reply['width']}x{reply['height']}")
-            re_ms.append(elapsed * 1e3)
-            re_stages.append(reply.get("timings_ms", {}))
+            for (rbody, rctype), what, times, stages in ((bodies[i % len(bodies)], "re-render", re_ms, re_stages),
+                                                         (snapped_bodies[i % len(bodies)], "re-render, refine=true",
+                                                          snapped_ms, snapped_stages)):
+                reply = timed(rbody, rctype, what, times, stages)
+                if reply and (not reply.get("user_map") or (reply["width"], reply["height"]) != (answer["width"], answer["height"])):
+                    problems.append(f"{what} answer unexpected: user_map={reply.get('user_map')} "
+                                    f"{reply['width']}x{reply['height']}")
     finally:
         client.close()
     first = statistics.median(first_ms) if first_ms else None
+    plain = statistics.median(plain_ms) if plain_ms else None
     rerender = statistics.median(re_ms) if re_ms else None
+    snapped = statistics.median(snapped_ms) if snapped_ms else None
     return {
+        "first_unrefined_ms": [round(x, 1) for x in plain_ms],
+        "first_unrefined_median_ms": round(plain, 1) if plain else None,
+        "refinement_ms": round(first - plain, 1) if first and plain else None,
+        "first_over_unrefined": round(first / plain, 4) if first and plain else None,
+        "first_unrefined_server_timings_median_ms": stage_medians(plain_stages),
+        "rerender_refined_ms": [round(x, 1) for x in snapped_ms],
+        "rerender_refined_median_ms": round(snapped, 1) if snapped else None,
+        "rerender_refined_over_first": round(snapped / first, 4) if first and snapped else None,
+        "rerender_refined_server_timings_median_ms": stage_medians(snapped_stages),
         "size": f"{answer['width']}x{answer['height']}",
         "style": answer.get("style"),
         "K": answer.get("K"),
@@ -736,6 +757,13 @@ def main():
             "large": ratio_large is not None and ratio_large <= 0.15,
         },
         "rerender_over_first": {"small": ratio_small, "large": ratio_large},
+        "refinement": {
+            "small_ms": small_r["rerender"].get("refinement_ms"),
+            "small_at_most_15_ms": (small_r["rerender"].get("refinement_ms") or 1e9) <= 15,
+            "large_ratio": large_r["rerender"].get("first_over_unrefined"),
+            "large_at_most_10_percent": (large_r["rerender"].get("first_over_unrefined") or 1e9) <= 1.10,
+            "basis": "median first request (JSON answer, discovered map snapped) vs the same photo with refine=false, alternating on one server",
+        },
     }
     problems = []
     for name in ("small", "large"):
@@ -777,15 +805,26 @@ def main():
         print(f"{'':<11} peak RSS of the phase (VmHWM): {r['peak_rss_mib']} MiB (idle after start {r['rss_idle_mib']} MiB)")
     print()
     print("first request vs re-render (image_id + edited map), JSON answers, one at a time")
-    print(f"{'photo':<11} {'first ms':>9} {'re-render ms':>13} {'ratio':>7}  goal <= 0.15")
+    print(f"{'photo':<11} {'first ms':>9} {'re-render ms':>13} {'ratio':>7}  goal <= 0.15 {'snapped ms':>11} {'ratio':>7}")
     for r in (small_r, large_r):
         rr = r["rerender"]
-        ratio = rr.get("rerender_over_first")
+        ratio, snapped = rr.get("rerender_over_first"), rr.get("rerender_refined_over_first")
         print(f"{r['size']:<11} {fmt(rr.get('first_median_ms')):>9} {fmt(rr.get('rerender_median_ms')):>13} "
-              f"{fmt(ratio, '.3f'):>7}  {'yes' if ratio is not None and ratio <= 0.15 else 'NO'}")
-        for kind in ("first", "rerender"):
+              f"{fmt(ratio, '.3f'):>7}  {'yes' if ratio is not None and ratio <= 0.15 else 'NO ':<12} "
+              f"{fmt(rr.get('rerender_refined_median_ms')):>11} {fmt(snapped, '.3f'):>7}")
+    print()
+    print("edge refinement of the discovered map: first request (default) vs the same with refine=false, alternating")
+    print(f"{'photo':<11} {'default ms':>11} {'refine=false ms':>16} {'cost ms':>8} {'ratio':>7}  goal")
+    for r, goal in ((small_r, "<= 15 ms"), (large_r, "<= 1.10")):
+        rr = r["rerender"]
+        print(f"{r['size']:<11} {fmt(rr.get('first_median_ms')):>11} {fmt(rr.get('first_unrefined_median_ms')):>16} "
+              f"{fmt(rr.get('refinement_ms'), '.1f'):>8} {fmt(rr.get('first_over_unrefined'), '.3f'):>7}  {goal}")
+    print()
+    for r in (small_r, large_r):
+        rr = r["rerender"]
+        for kind in ("first", "first_unrefined", "rerender", "rerender_refined"):
             stages = rr.get(f"{kind}_server_timings_median_ms", {})
-            print(f"{'':<11}   {kind:<8} server timings_ms: " + ", ".join(f"{k} {v:g}" for k, v in stages.items()))
+            print(f"{r['size']:<11} {kind:<16} server timings_ms: " + ", ".join(f"{k} {v:g}" for k, v in stages.items()))
     print()
     print("scaling: first request (JPEG answer, median of %d) and peak RSS, a fresh server per size" % args.scaling_reps)
     print(f"{'MP':>4} {'size':<11} {'first ms':>9} {'ms/MP':>7} {'peak RSS MiB':>13}")

@@ -15,11 +15,13 @@ public struct AdjustOptions: Sendable, Equatable {
     /// Whether the result carries the map as PNG. Encoding a 12-megapixel label map costs about a
     /// third of a second; an answer that returns only the photo skips it.
     public var encodesMap: Bool = true
-    /// Snap the map (the discovered one, or `mapPNG`) to the photo's edges before the colour pass
-    /// (GuidedMapFilter, `AdjustPipeline.mapRefinement`); the answer's map is the snapped one.
-    public var refine: Bool = false
+    /// Whether the map is snapped to the photo's edges before the colour pass (GuidedMapFilter,
+    /// `AdjustPipeline.mapRefinement`); the answer's map is the snapped one. Nil: the discovered map
+    /// is snapped (its boundaries come from 1/4–1/16-scale features), a user's map is taken as
+    /// painted (it may be exactly what the user wants); true or false says so for either map.
+    public var refine: Bool? = nil
 
-    public init(quality: Int = 90, mapPNG: [UInt8]? = nil, maxSide: Int? = nil, encodesMap: Bool = true, refine: Bool = false) {
+    public init(quality: Int = 90, mapPNG: [UInt8]? = nil, maxSide: Int? = nil, encodesMap: Bool = true, refine: Bool? = nil) {
         self.quality = quality
         self.mapPNG = mapPNG
         self.maxSide = maxSide
@@ -35,4 +37,7 @@ public struct AdjustOptions: Sendable, Equatable {
             throw .invalidOption("max_side must be between \(Self.maxSideRange.lowerBound) and \(Self.maxSideRange.upperBound), got \(maxSide)")
         }
     }
+
+    /// Whether this request's map is snapped: `refine` if given, else only a discovered map.
+    func refines(userMap: Bool) -> Bool { refine ?? !userMap }
 }

@@ -10,7 +10,7 @@ struct AdjustJob: Sendable, Equatable {
     let mapOutput: String?
 
     /// Reads, adjusts and writes this photo; every failure says which file and why.
-    func run(with pipeline: AdjustPipeline, quality: Int, maxSide: Int? = nil, refine: Bool = false) throws(CommandLineFailure) -> AdjustResult {
+    func run(with pipeline: AdjustPipeline, quality: Int, maxSide: Int? = nil, refine: Bool? = nil) throws(CommandLineFailure) -> AdjustResult {
         let image = try Self.read(input, what: "photo")
         let map = try mapInput.map { path throws(CommandLineFailure) in try Self.read(path, what: "map") }
         let result: AdjustResult

@@ -97,6 +97,7 @@ enum WebAssets {
           <button type="button" id="reset" disabled>Reset to discovered</button>
           <button type="button" id="render" class="primary" disabled>Re-render</button>
           <label class="check"><input type="checkbox" id="auto" checked> Re-render after each stroke</label>
+          <label class="check" title="The server moves each stroke's edges onto the photo's edges nearby (refine=true)"><input type="checkbox" id="snap" checked> Snap strokes to edges</label>
         </div>
       </div>
     </section>
@@ -159,7 +160,7 @@ enum WebAssets {
     mapStage: $("map-stage"), mapPhoto: $("map-photo"), map: $("map"), cursor: $("brush-cursor"),
     mapEmpty: $("map-empty"), presets: $("presets"), presetList: $("preset-list"),
     brush: $("brush"), brushOut: $("brush-out"), opacity: $("opacity"), opacityOut: $("opacity-out"),
-    undo: $("undo"), reset: $("reset"), render: $("render"), auto: $("auto"),
+    undo: $("undo"), reset: $("reset"), render: $("render"), auto: $("auto"), snap: $("snap"),
     compareStage: $("compare-stage"), before: $("before"), after: $("after"), divider: $("divider"),
     compareEmpty: $("compare-empty"), compare: $("compare"), compareOut: $("compare-out"),
     downloadJPEG: $("download-jpeg"), downloadMap: $("download-map"), downloadColour: $("download-colour"),
@@ -179,7 +180,9 @@ enum WebAssets {
     outputURL: null,
     lut: null,           // Uint8Array K*4 of preset colours
     overlay: null,       // ImageData the size of the map
-    undo: [],
+    undo: [],            // [{labels, unsnapped}] before each change
+    unsnapped: false,    // strokes painted since the server last snapped the map to the photo's edges
+    edits: 0,            // bumped per change of the map: a snapped map is adopted only if none came since
     preset: 0,
     busy: false,         // a request is in flight
     renderQueued: false, // the map changed while a render was in flight: render again when it ends
@@ -351,7 +354,12 @@ enum WebAssets {
       form.append("image", state.file, state.file.name || "photo");
       if (style) form.append("style", style.id);
       if (el.size.value) form.append("max_side", el.size.value);
-      if (withMap && state.labels) form.append("map", await encodeLabelPNG(state.labels, state.photo.width, state.photo.height), "map.png");
+      const snapping = withMap && state.labels && el.snap.checked && state.unsnapped;
+      const edits = state.edits;
+      if (withMap && state.labels) {
+        form.append("map", await encodeLabelPNG(state.labels, state.photo.width, state.photo.height), "map.png");
+        form.append("refine", snapping ? "true" : "false");
+      }
       const body = await post(form);
       if (generation !== state.generation) return;
       const jpeg = base64Blob(body.image, body.image_type || "image/jpeg");
@@ -365,7 +373,10 @@ enum WebAssets {
         state.discovered = { labels: serverLabels, jpeg, coverage: body.coverage, timings: body.timings_ms };
         state.labels = serverLabels.slice();
         state.undo = [];
+        state.unsnapped = false;
         state.preset = Math.min(state.preset, body.K - 1);
+      } else if (snapping && edits === state.edits) {
+        adoptSnapped(serverLabels);
       }
       setupMap();
       buildLegend();
@@ -399,12 +410,20 @@ enum WebAssets {
     const started = performance.now();
     const generation = state.generation;
     try {
+      // Strokes go to the server with refine=true (when "Snap to edges" is on) and come back
+      // snapped; a map restored by Undo or Reset was snapped already and is sent as it is.
+      const snapping = el.snap.checked && state.unsnapped;
+      const edits = state.edits;
       const form = new FormData();
       form.append("image_id", state.photo.imageId);
       form.append("map", await encodeLabelPNG(state.labels, state.photo.width, state.photo.height), "map.png");
+      form.append("refine", snapping ? "true" : "false");
       const body = await post(form);
       if (generation !== state.generation) return;
       const jpeg = base64Blob(body.image, body.image_type || "image/jpeg");
+      if (snapping && edits === state.edits) {
+        adoptSnapped(await decodeLabels(base64Blob(body.map, "image/png"), body.width, body.height, body.K));
+      }
       showOutput(jpeg, body, performance.now() - started);
       updateCoverage(body.coverage);
       setStatus(`Re-rendered in ${formatMs(performance.now() - started)}.`);
@@ -562,8 +581,19 @@ enum WebAssets {
   }
 
   function pushUndo() {
-    state.undo.push(state.labels.slice());
+    state.undo.push({ labels: state.labels.slice(), unsnapped: state.unsnapped });
     if (state.undo.length > UNDO_LIMIT) state.undo.shift();
+    state.edits += 1;
+  }
+
+  // The server's snapped map becomes the map the user sees and paints on (Undo still goes back to
+  // the map before the stroke).
+  function adoptSnapped(labels) {
+    if (!state.photo || labels.length !== state.labels.length) return;
+    state.labels = labels;
+    state.unsnapped = false;
+    paintOverlay(0, 0, state.photo.width, state.photo.height);
+    document.body.dataset.snapped = String((Number(document.body.dataset.snapped) || 0) + 1);
   }
 
   // Stamps a disc of the current preset centred on (cx, cy), in map pixels. Labels are set
@@ -581,6 +611,7 @@ enum WebAssets {
         if (dx * dx + dy * dy <= r2) state.labels[y * width + x] = label;
       }
     }
+    state.unsnapped = true;
     if (x0 < x1 && y0 < y1) {
       bounds.x0 = Math.min(bounds.x0, x0); bounds.y0 = Math.min(bounds.y0, y0);
       bounds.x1 = Math.max(bounds.x1, x1); bounds.y1 = Math.max(bounds.y1, y1);
@@ -706,7 +737,10 @@ enum WebAssets {
 
   function undo() {
     if (!state.photo || state.undo.length === 0) return;
-    state.labels = state.undo.pop();
+    const previous = state.undo.pop();
+    state.labels = previous.labels;
+    state.unsnapped = previous.unsnapped;
+    state.edits += 1;
     paintOverlay(0, 0, state.photo.width, state.photo.height);
     updateCoverage(coverageOf(state.labels, state.photo.K));
     refreshButtons();
@@ -719,6 +753,7 @@ enum WebAssets {
     if (!state.photo || !state.discovered) return;
     pushUndo();
     state.labels = state.discovered.labels.slice();
+    state.unsnapped = false;
     paintOverlay(0, 0, state.photo.width, state.photo.height);
     updateCoverage(state.discovered.coverage);
     showOutput(state.discovered.jpeg, { timings_ms: state.discovered.timings }, 0);
