@@ -8,9 +8,10 @@ training.contact_sheet.
   python3 -m training.evaluate_outputs --outputs runs/engine/popout/outputs --maps runs/engine/popout/maps \
       --K 2 --pairs pairs/popout --splits training/splits/popout --json runs/engine/popout/test.json
 
-JPEG quality 100, so the figures measure the model and not the encoder. By default the service's own
-map choice (the discovered map snapped to the photo's edges); --no-refine gives the map as the network
-predicted it, the form PyTorch's evaluate.py measures.
+JPEG quality 100, so the figures measure the model more than the encoder (a q100 JPEG of the target
+itself is 0.58 Lab from it). By default the discovered map snapped to the photo's edges (`--refine`,
+the page's default); --no-refine gives the map as the network predicted it (the API's default and the
+form PyTorch's evaluate.py measures).
 """
 import argparse
 import subprocess
@@ -45,7 +46,7 @@ def main(argv=None):
                 (photos / f"{stem}{src.suffix}").symlink_to(src.resolve())
             cmd = [str(a.binary), "adjust", str(photos), "-o", str(a.out / "outputs" / source),
                    "--save-map", str(a.out / "maps" / source), "--style", a.style, "--quality", "100", "-q",
-                   "--models", str(a.models)] + (["--no-refine"] if a.no_refine else [])
+                   "--models", str(a.models), "--no-refine" if a.no_refine else "--refine"]
             subprocess.run(cmd, check=True)
         print(f"{a.style} {source}: {len(stems)} photos", flush=True)
 

@@ -214,6 +214,8 @@
       if (withMap && state.labels) {
         form.append("map", await encodeLabelPNG(state.labels, state.photo.width, state.photo.height), "map.png");
         form.append("refine", snapping ? "true" : "false");
+      } else {
+        form.append("refine", el.snap.checked ? "true" : "false");  // the discovered map, snapped
       }
       const body = await post(form);
       if (generation !== state.generation) return;
