@@ -14,7 +14,6 @@ The refinement is evaluated in the engine's form (map_refine.engine_*, checked a
 GuidedMapFilter by GuidedMapFilterParityTests), so these are the shipped path's figures.
 """
 import argparse
-import itertools
 import json
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from . import map_refine
 from .cache import load_cached
 from .data import Pair, read_split, to_unit_lab
 from .evaluate import load_model
-from .metrics import quantise_unit
+from .metrics import best_match_accuracy, confusion, quantise_unit
 from .model import SCALES, pixel_grid, sample
 from .colour import unit_to_feature
 
@@ -105,9 +104,9 @@ def oracle_maps(pi, groups):
     (Gaussian, sigma 0.004 of the long side: what the colour model could do with a perfect soft map).
     The gap between these and a variant is the map's share of the error; the rest is the colour model's."""
     K = pi.shape[0]
-    labels = pi.argmax(0).numpy()
-    best = max(itertools.permutations(range(K)), key=lambda p: sum((labels == p[g])[groups == g].sum() for g in range(K)))
-    preset_of = np.array(best)[np.clip(groups, 0, K - 1)]
+    clipped = np.clip(groups, 0, K - 1)
+    _, group_of = best_match_accuracy(confusion(pi.argmax(0).numpy(), clipped, K, K))
+    preset_of = np.argsort(group_of)[clipped]  # group_of[k] = g, so argsort gives the preset of each group
     onehot = np.stack([(preset_of == k).astype(np.float64) for k in range(K)])
     sigma = 0.004 * max(groups.shape)
     soft = np.stack([gaussian_filter(m, sigma) for m in onehot])
@@ -146,10 +145,10 @@ def main(argv=None):
     for n in names:
         inp, tgt, groups, _ = Pair(a.pairs, n).load()
         li, lt = to_unit_lab(inp), to_unit_lab(tgt)
-        delta, pi = presets_and_map(model, load_cached(a.cache, n), li)
+        feat = load_cached(a.cache, n)
+        delta, pi = presets_and_map(model, feat, li)
         band = distance_transform_edt(~boundaries(groups)) <= BAND_PX
         lab_t = quantise_unit(lt)
-        feat = load_cached(a.cache, n)
         maps = variants(model, feat, pi, inp, settings, a.soft_refined)
         if a.oracle:
             maps.update(oracle_maps(pi, groups))
