@@ -369,22 +369,3 @@ void sa_argmax2_segments_row(int width, int pieces, const float *const *rows, co
         }
     }
 }
-
-void sa_guided_map_labels_row(int width, int presets, const float *row, const int32_t *lower, const int32_t *upper,
-                              const float *weight, const uint8_t *rgb, uint8_t *labels) {
-    const int n = 4 * presets;
-    for (int x = 0; x < width; x++) {
-        const float *c0 = row + (long)lower[x] * n, *c1 = row + (long)upper[x] * n;
-        const float w1 = weight[x], w0 = 1 - w1;
-        const float r = rgb[3 * x], g = rgb[3 * x + 1], b = rgb[3 * x + 2];
-        int best = 0;
-        float top = 0;
-        for (int k = 0; k < presets; k++) {
-            const float *p = c0 + 4 * k, *q = c1 + 4 * k;
-            const float v = (p[0] * w0 + q[0] * w1) * r + (p[1] * w0 + q[1] * w1) * g + (p[2] * w0 + q[2] * w1) * b
-                            + (p[3] * w0 + q[3] * w1);
-            if (k == 0 || v > top) { top = v; best = k; }  // first maximum, as torch.argmax
-        }
-        labels[x] = (uint8_t)best;
-    }
-}

@@ -1,3 +1,4 @@
+import CBLAS
 import Dispatch
 
 #if canImport(Glibc)
@@ -25,29 +26,29 @@ public struct ContextResult: Sendable {
     public var pieceChannels: Int { scaleBias.count }
 
     /// The semantic adjustment map's probabilities π = softmax(logits), K planes at height × width
-    /// (the working resolution for the map PNG, or the full resolution).
-    public func mapProbabilities(height: Int, width: Int) -> Tensor {
+    /// (the working resolution for the map PNG, or the refinement's guide), the rows split into
+    /// `threads` bands.
+    public func mapProbabilities(height: Int, width: Int, threads: Int = 1) -> Tensor {
         precondition(mode == .map, "a context-mode model has no map")
         let k = pieceChannels
         var out = Tensor(channels: k, height: height, width: width)
-        let samplers = scalePieces.map { PieceSampler($0, height: height, width: width) }
-        var scratch = ScratchBuffer()
-        let total = samplers.reduce(0) { $0 + $1.rowBufferCount }
-        let rowBufs = scratch.pointer(count: total + k)
-        let logits = rowBufs + total
         let plane = height * width
+        let bands = max(1, min(threads, height))
         out.withUnsafeMutableBufferPointer { dst in
-            for y in 0..<height {
-                var off = 0
-                for s in samplers { s.verticalRow(y, into: rowBufs + off); off += s.rowBufferCount }
-                for x in 0..<width {
-                    for i in 0..<k { logits[i] = scaleBias[i] }
-                    off = 0
-                    for s in samplers { s.horizontal(x, row: rowBufs + off, into: logits, accumulate: true); off += s.rowBufferCount }
-                    Self.softmax(logits, count: k)
-                    for i in 0..<k { dst[i * plane + y * width + x] = logits[i] }
+            let planes = SendablePointer(pointer: dst.baseAddress!)
+            let band: @Sendable (Int) -> Void = { b in
+                let sampler = MapRowSampler(self, height: height, width: width)
+                var scratch = ScratchBuffer()
+                let rowBuffers = scratch.pointer(count: sampler.rowBufferCount + width * (k + 2))
+                let logits = rowBuffers + sampler.rowBufferCount, softmaxScratch = logits + width * k
+                for y in (b * height / bands)..<((b + 1) * height / bands) {
+                    sampler.values(row: y, rowBuffers: rowBuffers, into: logits)
+                    let row = planes.pointer + y * width
+                    for x in 0..<width { for i in 0..<k { row[i * plane + x] = logits[x * k + i] } }
+                    sa_softmax_planes(Int32(width), Int32(k), row, plane, softmaxScratch)
                 }
             }
+            if bands == 1 { band(0) } else { DispatchQueue.concurrentPerform(iterations: bands, execute: band) }
         }
         return out
     }

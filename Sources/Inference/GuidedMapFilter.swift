@@ -21,11 +21,17 @@ public struct GuidedMapFilter: Sendable {
         let (gh, gw) = guideSize(height: h, width: w, longSide: longSide)
         let (ys, xs) = samplePositions(height: h, width: w, guideHeight: gh, guideWidth: gw)
         var g = Tensor(channels: 3, height: gh, width: gw)
-        g.withUnsafeMutableBufferPointer { dst in
-            for y in 0..<gh {
-                for c in 0..<3 {
-                    let out = dst.baseAddress! + (c * gh + y) * gw
-                    for x in 0..<gw { out[x] = Float(rgb[(ys[y] * w + xs[x]) * 3 + c]) / 255 }
+        rgb.withUnsafeBufferPointer { src in
+            g.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<gh {
+                    let row = src.baseAddress! + ys[y] * w * 3
+                    let r = dst.baseAddress! + y * gw, gr = r + gh * gw, b = gr + gh * gw
+                    for x in 0..<gw {
+                        let p = row + xs[x] * 3
+                        r[x] = Float(p[0]) / 255
+                        gr[x] = Float(p[1]) / 255
+                        b[x] = Float(p[2]) / 255
+                    }
                 }
             }
         }
@@ -70,58 +76,86 @@ public struct GuidedMapFilter: Sendable {
         return (max(1, Int((Double(h) * s).rounded())), max(1, Int((Double(w) * s).rounded())))
     }
 
-    /// Fits the filter to `weights` (K planes at the guide's size: the map's probabilities, or a
-    /// user's map sampled at the guide's pixels) with `guide` (3 planes, RGB in [0, 1]).
-    public init(weights p: Tensor, guide: Tensor, settings: MapRefinementSettings) {
+    /// Fits the filter to `weights` (K planes at the guide's size summing to 1 per pixel: the map's
+    /// probabilities, or a user's map sampled at the guide's pixels) with `guide` (3 planes, RGB in
+    /// [0, 1]), the window means spread over `threads`. Every step is a C kernel over whole planes
+    /// (sa_box_mean, sa_guided_fit_solve). The filter is linear in the weights and maps the constant 1
+    /// to itself, so the last preset's coefficients are 1 minus the others' sum: 9 + 8(K − 1) box
+    /// means of the guide's size, each O(pixels) whatever the window.
+    public init(weights p: Tensor, guide: Tensor, settings: MapRefinementSettings, threads: Int) {
         precondition(guide.channels == 3 && p.height == guide.height && p.width == guide.width && p.channels >= 1)
         let (h, w, k) = (guide.height, guide.width, p.channels)
-        let r = settings.radius(guideHeight: h, guideWidth: w)
+        let r = Int32(settings.radius(guideHeight: h, guideWidth: w))
         let n = h * w
         let eps = Float(settings.epsilon)
-        let g = guide.withUnsafeBufferPointer { Array($0) }
-        let pw = p.withUnsafeBufferPointer { Array($0) }
-        let box = { (plane: [Float]) in Self.boxMean(plane, height: h, width: w, radius: r) }
-        let meanI = (0..<3).map { c in box(Array(g[c * n..<(c + 1) * n])) }
-        // E[I_c I_d] for the 6 pairs c ≤ d, in the order (rr, rg, rb, gg, gb, bb).
-        let pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
-        let meanII = pairs.map { c, d in box((0..<n).map { g[c * n + $0] * g[d * n + $0] }) }
-        var a = [Float](repeating: 0, count: 3 * k * n), b = [Float](repeating: 0, count: k * n)
-        for j in 0..<k {
-            let pj = Array(pw[j * n..<(j + 1) * n])
-            let meanP = box(pj)
-            let meanIP = (0..<3).map { c in box((0..<n).map { g[c * n + $0] * pj[$0] }) }
-            for i in 0..<n {
-                let m0 = meanI[0][i], m1 = meanI[1][i], m2 = meanI[2][i]
-                // Σ + εI, symmetric, and its inverse by cofactors (positive definite: ε > 0).
-                let s00 = meanII[0][i] - m0 * m0 + eps, s01 = meanII[1][i] - m0 * m1, s02 = meanII[2][i] - m0 * m2
-                let s11 = meanII[3][i] - m1 * m1 + eps, s12 = meanII[4][i] - m1 * m2, s22 = meanII[5][i] - m2 * m2 + eps
-                let c00 = s11 * s22 - s12 * s12, c01 = s02 * s12 - s01 * s22, c02 = s01 * s12 - s02 * s11
-                let c11 = s00 * s22 - s02 * s02, c12 = s01 * s02 - s00 * s12, c22 = s00 * s11 - s01 * s01
-                let det = s00 * c00 + s01 * c01 + s02 * c02
-                let v0 = meanIP[0][i] - m0 * meanP[i], v1 = meanIP[1][i] - m1 * meanP[i], v2 = meanIP[2][i] - m2 * meanP[i]
-                let a0 = (c00 * v0 + c01 * v1 + c02 * v2) / det
-                let a1 = (c01 * v0 + c11 * v1 + c12 * v2) / det
-                let a2 = (c02 * v0 + c12 * v1 + c22 * v2) / det
-                a[(j * 3) * n + i] = a0
-                a[(j * 3 + 1) * n + i] = a1
-                a[(j * 3 + 2) * n + i] = a2
-                b[j * n + i] = meanP[i] - a0 * m0 - a1 * m1 - a2 * m2
-            }
-        }
-        // The window averages of the coefficients, channels-last: per preset a_r, a_g, a_b (for 8-bit
-        // colour: divided by 255 here, not per pixel) and b.
+        // Planes of window means: E[I_c] (3), E[I_c I_d] for c ≤ d (6), then per fitted preset E[p],
+        // E[I_c p] (3); `fits`: a_r, a_g, a_b, b per fitted preset.
+        let fitted = max(1, k - 1)
+        let statCount = 9 + 4 * fitted
+        let stats = AlignedBuffer(count: statCount * n, zeroed: false), fits = AlignedBuffer(count: 4 * fitted * n, zeroed: false)
         var packed = Matrix(uninitializedRows: n, cols: 4 * k)
-        packed.withUnsafeMutableBufferPointer { dst in
-            for j in 0..<k {
-                for c in 0..<4 {
-                    let plane = c < 3 ? Array(a[(j * 3 + c) * n..<(j * 3 + c + 1) * n]) : Array(b[j * n..<(j + 1) * n])
-                    let mean = box(plane)
-                    let scale: Float = c < 3 ? 1 / 255 : 1
-                    for i in 0..<n { dst[i * 4 * k + j * 4 + c] = mean[i] * scale }
+        let stripes = max(1, min(threads, statCount))
+        guide.withUnsafeBufferPointer { g in
+            p.withUnsafeBufferPointer { pw in
+                let guidePlane = { (c: Int) in SendablePointer(pointer: UnsafeMutablePointer(mutating: g.baseAddress! + c * n)) }
+                let weightPlane = { (j: Int) in SendablePointer(pointer: UnsafeMutablePointer(mutating: pw.baseAddress! + j * n)) }
+                let pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+                // (x, y or nil) of each window mean, plane by plane in the order above.
+                var jobs: [(SendablePointer<Float>, SendablePointer<Float>?)] = (0..<3).map { (guidePlane($0), nil) }
+                jobs += pairs.map { (guidePlane($0.0), guidePlane($0.1)) }
+                for j in 0..<fitted { jobs += [(weightPlane(j), nil)] + (0..<3).map { (guidePlane($0), weightPlane(j)) } }
+                let means = SendablePointer(pointer: stats.pointer), ab = SendablePointer(pointer: fits.pointer)
+                let boxes = jobs
+                Self.striped(stripes) { stripe in
+                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w + 1)
+                    defer { scratch.deallocate() }
+                    for job in stride(from: stripe, to: boxes.count, by: stripes) {
+                        sa_box_mean(Int32(h), Int32(w), r, boxes[job].0.pointer, boxes[job].1?.pointer, 1,
+                                    means.pointer + job * n, scratch)
+                    }
+                }
+                Self.striped(max(1, min(threads, h))) { band in
+                    let bands = max(1, min(threads, h))
+                    let rows = (band * h / bands)..<((band + 1) * h / bands)
+                    let offset = rows.lowerBound * w, count = Int32(rows.count * w)
+                    let guideStats = (0..<9).map { UnsafePointer(means.pointer + $0 * n + offset) as UnsafePointer<Float>? }
+                    for j in 0..<fitted {
+                        let base = means.pointer + (9 + 4 * j) * n + offset
+                        let meanIP = (1...3).map { UnsafePointer(base + $0 * n) as UnsafePointer<Float>? }
+                        let out = ab.pointer + 4 * j * n + offset
+                        sa_guided_fit_solve(count, eps, guideStats, base, meanIP, out, out + n, out + 2 * n, out + 3 * n)
+                    }
+                }
+                // The window averages of the coefficients (into the stats planes, free after the
+                // solve), per preset a_r, a_g, a_b (for 8-bit colour: divided by 255 here, not per
+                // pixel) and b, then written channels-last with the last preset's derived.
+                let planes = 4 * fitted, planeStripes = max(1, min(threads, planes))
+                Self.striped(planeStripes) { stripe in
+                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w + 1)
+                    defer { scratch.deallocate() }
+                    for plane in stride(from: stripe, to: planes, by: planeStripes) {
+                        sa_box_mean(Int32(h), Int32(w), r, ab.pointer + plane * n, nil, plane % 4 < 3 ? 1 / 255 : 1,
+                                    means.pointer + plane * n, scratch)
+                    }
+                }
+                packed.withUnsafeMutableBufferPointer { dst in
+                    let out = SendablePointer(pointer: dst.baseAddress!)
+                    let bands = max(1, min(threads, h))
+                    Self.striped(bands) { band in
+                        let first = band * n / bands, end = (band + 1) * n / bands
+                        sa_guided_pack(Int32(end - first), Int32(k), Int32(fitted), means.pointer + first, n,
+                                       out.pointer + first * 4 * k)
+                    }
                 }
             }
         }
+        withExtendedLifetime((stats, fits)) {}
         coefficients = ChannelsLastMap(height: h, width: w, data: packed)
+    }
+
+    /// body(0..<count), on the calling thread when count is 1.
+    private static func striped(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        if count == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: count, execute: body) }
     }
 
     /// The refined labels of an H×W photo (row-major, first maximum of q_k as torch.argmax) from its
@@ -138,6 +172,13 @@ public struct GuidedMapFilter: Sendable {
         let sampler = PieceSampler(coefficients, height: h, width: w)
         let k = presetCount
         let bands = max(1, min(threads, h))
+        // Column segments over which both taps are fixed (a source column pair per segment).
+        var starts: [Int32] = [0]
+        for x in 1..<max(1, w) where sampler.columns.lower[x] != sampler.columns.lower[x - 1] || sampler.columns.upper[x] != sampler.columns.upper[x - 1] {
+            starts.append(Int32(x))
+        }
+        starts.append(Int32(w))
+        let segments = starts
         return [UInt8](unsafeUninitializedCapacity: h * w) { labels, count in
             let dst = SendablePointer(pointer: labels.baseAddress!)
             let band: @Sendable (Int) -> Void = { band in
@@ -148,8 +189,11 @@ public struct GuidedMapFilter: Sendable {
                         sampler.columns.weight.withUnsafeBufferPointer { weight in
                             for y in (band * h / bands)..<((band + 1) * h / bands) {
                                 sampler.verticalRow(y, into: buffer)
-                                sa_guided_map_labels_row(Int32(w), Int32(k), buffer, lower.baseAddress, upper.baseAddress,
-                                                         weight.baseAddress, row(y), dst.pointer + y * w)
+                                segments.withUnsafeBufferPointer { starts in
+                                    sa_guided_map_labels_row(Int32(w), Int32(k), buffer, lower.baseAddress, upper.baseAddress,
+                                                             weight.baseAddress, Int32(starts.count - 1), starts.baseAddress,
+                                                             row(y), dst.pointer + y * w)
+                                }
                             }
                         }
                     }
@@ -158,26 +202,5 @@ public struct GuidedMapFilter: Sendable {
             if bands == 1 { band(0) } else { DispatchQueue.concurrentPerform(iterations: bands, execute: band) }
             count = h * w
         }
-    }
-
-    /// Means over (2r+1)² windows clipped at the borders (divided by the pixels inside), with
-    /// double-precision running sums: one pass along rows, one along columns, whatever r.
-    static func boxMean(_ x: [Float], height h: Int, width w: Int, radius r: Int) -> [Float] {
-        var rows = [Double](repeating: 0, count: h * w)
-        var prefix = [Double](repeating: 0, count: max(h, w) + 1)
-        for y in 0..<h {
-            for i in 0..<w { prefix[i + 1] = prefix[i] + Double(x[y * w + i]) }
-            for i in 0..<w { rows[y * w + i] = prefix[min(w, i + r + 1)] - prefix[max(0, i - r)] }
-        }
-        var out = [Float](repeating: 0, count: h * w)
-        for i in 0..<w {
-            for y in 0..<h { prefix[y + 1] = prefix[y] + rows[y * w + i] }
-            let cols = Double(min(w, i + r + 1) - max(0, i - r))
-            for y in 0..<h {
-                let count = Double(min(h, y + r + 1) - max(0, y - r)) * cols
-                out[y * w + i] = Float((prefix[min(h, y + r + 1)] - prefix[max(0, y - r)]) / count)
-            }
-        }
-        return out
     }
 }

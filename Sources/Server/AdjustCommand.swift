@@ -41,7 +41,7 @@ struct AdjustCommand: ParsableCommand {
     var maxSide: Int?
 
     @Flag(inversion: .prefixedNo,
-          help: "Snap the map (the discovered one, or --map) to the photo's edges before the colour pass (default: off).")
+          help: "Snap the map to the photo's edges before the colour pass (default: the discovered map is snapped, a --map is used as painted).")
     var refine: Bool?
 
     @Flag(name: .shortAndLong, help: "Print only errors.")

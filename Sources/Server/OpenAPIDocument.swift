@@ -632,8 +632,10 @@ components:
             Snap the map to the photo's edges before the colour pass (a guided filter with the
             photo as the guide): the discovered map's boundaries, or your `map`'s rough strokes,
             move onto the object boundaries they are near. The answer's map is the snapped one.
-            Off by default (the fit costs about 75 ms at 512 px and 110 ms at 12 MP on 2 cores).
-            Works with `image_id` re-renders (no trunk run). `true`/`false` in any case, or `1`/`0`.
+            When absent, the discovered map is snapped and your `map` is used as painted; `false`
+            keeps the discovered map as the network predicted it (boundaries from 1/4–1/16-scale
+            features), `true` snaps your `map` too. Works with `image_id` re-renders (no trunk
+            run). `true`/`false` in any case, or `1`/`0`.
       additionalProperties: false
       # Exactly one of image and image_id, and max_side only with image. Said with if/then and
       # dependentSchemas, not a top-level oneOf: code generators turn a oneOf form into an untyped

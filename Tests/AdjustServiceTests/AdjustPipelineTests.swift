@@ -1,4 +1,4 @@
-import AdjustService
+@testable import AdjustService
 import Foundation
 import Imaging
 import Inference
@@ -54,6 +54,30 @@ struct AdjustPipelineTests {
         let map = try PNGDecoder().decode(try #require(result.mapPNG)).image
         #expect(map.width == 96 && map.height == 64)
         #expect(map.pixels.allSatisfy { $0 < 2 })
+    }
+
+    /// `refine` absent: the discovered map is snapped, a user's map is taken as painted (as with
+    /// refine=false); refine=true snaps a stroke that misses the square by 2 px.
+    @Test func refineDefaultsToSnappingTheDiscoveredMapOnly() throws {
+        let pipeline = try Self.pipeline()
+        let input = try Self.photo()
+        // (The tiny model's discovered map is a coarse pattern that snapping leaves as it is, so the
+        // discovered map's default is checked on the options themselves.)
+        #expect(AdjustOptions().refines(userMap: false) && !AdjustOptions().refines(userMap: true))
+        #expect(!AdjustOptions(refine: false).refines(userMap: false) && AdjustOptions(refine: true).refines(userMap: true))
+
+        let (w, h) = (96, 64)
+        var stroke = [UInt8](repeating: 0, count: w * h)
+        for y in 18..<42 { for x in 28..<58 { stroke[y * w + x] = 1 } }  // the square is 30..<60 × 20..<44
+        let strokePNG = try PNGEncoder().encode(pixels: stroke, width: w, height: h, channels: 1)
+        func map(_ options: AdjustOptions) throws -> [UInt8] {
+            let png = try #require(try pipeline.adjust(imageBytes: input, options: options).mapPNG)
+            return try #require(try PNGDecoder().decodeGrayscale(png)).pixels
+        }
+        #expect(try map(AdjustOptions(mapPNG: strokePNG)) == stroke, "a user's map is used as painted by default")
+        #expect(try map(AdjustOptions(mapPNG: strokePNG, refine: false)) == stroke)
+        let moved = zip(try map(AdjustOptions(mapPNG: strokePNG, refine: true)), stroke).filter { $0 != $1 }.count
+        #expect(moved > 20, "refine=true moves the stroke's edges onto the square's (\(moved) labels moved)")
     }
 
     @Test func userMapReplacesTheDiscoveredOne() throws {

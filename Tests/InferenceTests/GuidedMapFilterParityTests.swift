@@ -22,7 +22,7 @@ struct GuidedMapFilterParityTests {
         #expect(Comparison(guide.withUnsafeBufferPointer { Array($0) }, expectedGuide).maxAbs < 1e-6)
 
         let weights = try file.tensor("weights\(guideLongSide)")
-        let filter = GuidedMapFilter(weights: weights, guide: guide, settings: settings)
+        let filter = GuidedMapFilter(weights: weights, guide: guide, settings: settings, threads: 2)
         let labels = filter.labels(rgb: photo, height: h, width: w, threads: 2)
         let expected = try file.floats("labels\(guideLongSide)").map { UInt8($0) }
         let unrefined = try file.floats("unrefined\(guideLongSide)").map { UInt8($0) }
@@ -47,12 +47,63 @@ struct GuidedMapFilterParityTests {
                 p[i] = r; p[h * w + i] = 1 - r  // preset 1 where red is below 0.5
             }
         }
-        let filter = GuidedMapFilter(weights: weights, guide: guide, settings: MapRefinementSettings(radiusFraction: 0.2, epsilon: 1e-6))
+        let filter = GuidedMapFilter(weights: weights, guide: guide, settings: MapRefinementSettings(radiusFraction: 0.2, epsilon: 1e-6), threads: 1)
         let labels = filter.labels(rgb: photo, height: h, width: w, threads: 1)
         for y in 0..<h {
             for x in 0..<w where abs(Float(x * 8) / 255 - 0.5) > 0.02 {
                 #expect(labels[y * w + x] == (Float(x * 8) / 255 > 0.5 ? 0 : 1), "pixel \(x),\(y)")
             }
         }
+    }
+
+    /// The labels pass fills a column segment without evaluating its pixels when one preset leads at
+    /// both of its coefficient columns for every colour: on a photo 12x the guide (segments of ~12
+    /// pixels, most of them filled) the labels equal each pixel's own first argmax of q.
+    @Test func skippedSegmentsEqualThePixelsOwnDecision() throws {
+        let file = try Fixtures.open("guided-map.safetensors")
+        let settings = MapRefinementSettings(guideLongSide: 28, radiusFraction: Double(file.metadata["radius_fraction"]!)!,
+                                             epsilon: Double(file.metadata["epsilon"]!)!)
+        let small = try file.floats("photo").map { UInt8($0) }
+        let (h, w) = (Self.height * 12, Self.width * 12)
+        var photo = [UInt8](repeating: 0, count: h * w * 3)
+        var noise: UInt32 = 1
+        for y in 0..<h {
+            for x in 0..<w {
+                for c in 0..<3 {  // the fixture upscaled, with noise so that no segment is flat
+                    noise = noise &* 1_664_525 &+ 1_013_904_223
+                    let v = Int(small[((y / 12) * Self.width + x / 12) * 3 + c]) + Int(noise >> 28) - 8
+                    photo[(y * w + x) * 3 + c] = UInt8(clamping: v)
+                }
+            }
+        }
+        let guide = GuidedMapFilter.guide(rgb: photo, height: h, width: w, longSide: 28)
+        let filter = GuidedMapFilter(weights: try file.tensor("weights28"), guide: guide, settings: settings, threads: 2)
+        let labels = filter.labels(rgb: photo, height: h, width: w, threads: 2)
+        let rows = BilinearTaps(source: filter.coefficients.height, destination: h)
+        let columns = BilinearTaps(source: filter.coefficients.width, destination: w)
+        let k = filter.presetCount, n = 4 * k
+        var mismatches = 0, nearTies = 0
+        filter.coefficients.data.withUnsafeBufferPointer { c in
+            for y in 0..<h {
+                for x in 0..<w {
+                    var q = [Float](repeating: 0, count: k)
+                    for j in 0..<k {
+                        for t in 0..<4 {
+                            func at(_ r: Int32, _ col: Int32) -> Float { c[(Int(r) * filter.coefficients.width + Int(col)) * n + 4 * j + t] }
+                            let top = at(rows.lower[y], columns.lower[x]) * (1 - columns.weight[x]) + at(rows.lower[y], columns.upper[x]) * columns.weight[x]
+                            let bottom = at(rows.upper[y], columns.lower[x]) * (1 - columns.weight[x]) + at(rows.upper[y], columns.upper[x]) * columns.weight[x]
+                            let v = top * (1 - rows.weight[y]) + bottom * rows.weight[y]
+                            q[j] += t < 3 ? v * Float(photo[(y * w + x) * 3 + t]) : v
+                        }
+                    }
+                    let best = q.indices.max { q[$0] < q[$1] || (q[$0] == q[$1] && $0 > $1) }!
+                    let sorted = q.sorted(by: >)
+                    if sorted[0] - sorted[1] < 1e-4 { nearTies += 1; continue }
+                    if labels[y * w + x] != UInt8(best) { mismatches += 1 }
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(mismatches) labels differ from the pixels' own argmax (\(nearTies) near-ties skipped)")
+        #expect(Set(labels).count == k, "the test photo should use every preset")
     }
 }

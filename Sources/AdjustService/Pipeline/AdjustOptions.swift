@@ -16,9 +16,10 @@ public struct AdjustOptions: Sendable, Equatable {
     /// third of a second; an answer that returns only the photo skips it.
     public var encodesMap: Bool = true
     /// Whether the map is snapped to the photo's edges before the colour pass (GuidedMapFilter,
-    /// `AdjustPipeline.mapRefinement`); the answer's map is the snapped one. Nil: neither map is
-    /// snapped — the fit costs 74 ms at 512 px and 109 ms at 12 MP on 2 cores (BENCHMARKS.md), 1.8x
-    /// a small photo's first request, so it is opt-in until it is cheaper.
+    /// `AdjustPipeline.mapRefinement`); the answer's map is the snapped one. Nil: the discovered map
+    /// is snapped (its boundaries come from 1/4–1/16-scale features; snapping lowers the error at
+    /// every source's boundaries and costs a few ms, BENCHMARKS.md), a user's map is taken as painted
+    /// (it may be exactly what the user wants); true or false says so for either map.
     public var refine: Bool? = nil
 
     public init(quality: Int = 90, mapPNG: [UInt8]? = nil, maxSide: Int? = nil, encodesMap: Bool = true, refine: Bool? = nil) {
@@ -38,6 +39,6 @@ public struct AdjustOptions: Sendable, Equatable {
         }
     }
 
-    /// Whether this request's map is snapped.
-    var refines: Bool { refine ?? false }
+    /// Whether this request's map is snapped: `refine` if given, else only a discovered map.
+    func refines(userMap: Bool) -> Bool { refine ?? !userMap }
 }

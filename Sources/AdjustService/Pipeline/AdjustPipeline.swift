@@ -101,7 +101,7 @@ public struct AdjustPipeline: Sendable {
         let labelMap: LabelMap
         let coverage: [Double]
         let snapping = EdgeSnapping(settings: mapRefinement)
-        if let userMap, options.refines {
+        if let userMap, options.refines(userMap: true) {
             labelMap = LabelMap(width: width, height: height,
                                 labels: snapping.userLabels(userMap, of: analysis, presetCount: presetCount, threads: EngineThreads.perJob))
             choice = .labels(labelMap.labels)
@@ -111,7 +111,7 @@ public struct AdjustPipeline: Sendable {
             labelMap = userMap.labelMap
             coverage = userMap.coverage(presetCount: presetCount)
         } else {
-            let labels = options.refines
+            let labels = options.refines(userMap: false)
                 ? snapping.discoveredLabels(analysis, threads: EngineThreads.perJob)
                 : analysis.context.mapLabels(height: height, width: width)
             labelMap = LabelMap(width: width, height: height, labels: labels)

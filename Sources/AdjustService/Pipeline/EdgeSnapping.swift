@@ -11,8 +11,8 @@ struct EdgeSnapping: Sendable {
     func discoveredLabels(_ analysis: AnalysedPhoto, threads: Int) -> [UInt8] {
         let (h, w) = (analysis.height, analysis.width)
         let guide = GuidedMapFilter.guide(rgb: analysis.photo.pixels, height: h, width: w, longSide: settings.guideLongSide)
-        let weights = analysis.context.mapProbabilities(height: guide.height, width: guide.width)
-        return GuidedMapFilter(weights: weights, guide: guide, settings: settings)
+        let weights = analysis.context.mapProbabilities(height: guide.height, width: guide.width, threads: threads)
+        return GuidedMapFilter(weights: weights, guide: guide, settings: settings, threads: threads)
             .labels(rgb: analysis.photo.pixels, height: h, width: w, threads: threads)
     }
 
@@ -30,7 +30,7 @@ struct EdgeSnapping: Sendable {
         case .argmax, .soft:
             preconditionFailure("a user map is labels or weight planes")
         }
-        return GuidedMapFilter(weights: weights, guide: guide, settings: settings)
+        return GuidedMapFilter(weights: weights, guide: guide, settings: settings, threads: threads)
             .labels(rgb: analysis.photo.pixels, height: h, width: w, threads: threads)
     }
 }

@@ -101,8 +101,34 @@ void sa_argmax2_segments_row(int width, int pieces, const float *const *rows, co
 // The refined labels of one output row (GuidedMapFilter): per pixel, each preset's 4 coefficients
 // (a_r, a_g, a_b scaled for 8-bit colour, b) lerped between the vertically interpolated source row's
 // columns lower[x] and upper[x] (channels-last, 4·presets floats a column), q_k = a · rgb + b for the
-// pixel's interleaved 8-bit colour, labels[x] = the first k of the largest q_k.
+// pixel's interleaved 8-bit colour, labels[x] = the first k of the largest q_k. `starts` (segments + 1
+// entries, the last = width) splits the row where lower or upper changes: a segment whose two columns
+// give one preset the lead at every colour (or at every colour within the segment's range per
+// channel) is filled without evaluating its pixels.
 void sa_guided_map_labels_row(int width, int presets, const float *row, const int32_t *lower, const int32_t *upper,
-                              const float *weight, const uint8_t *rgb, uint8_t *labels);
+                              const float *weight, int segments, const int32_t *starts, const uint8_t *rgb,
+                              uint8_t *labels);
+
+// The guided filter's fit (GuidedMapFilter, guided_map_kernels.c).
+// Means over (2r+1)² windows clipped at the borders (divided by the pixels inside) of the h × w plane x,
+// or of x·y when y is not NULL, times `scale`, into the h × w plane out: one pass down the columns and
+// one along each row, whatever r. scratch: 2w + 1 doubles.
+void sa_box_mean(int h, int w, int r, const float *x, const float *y, float scale, float *out,
+                 double *scratch);
+
+// Per pixel of `count`, one preset's affine fit q = a · I + b from window means: stats = the 9 planes
+// E[I_r], E[I_g], E[I_b], E[I_r²], E[I_r I_g], E[I_r I_b], E[I_g²], E[I_g I_b], E[I_b²]; meanP = E[p];
+// meanIP = E[I_c p] (3 planes); a = (Σ + εI)⁻¹ cov(I, p), b = E[p] − a · E[I].
+void sa_guided_fit_solve(int count, float eps, const float *const *stats, const float *meanP,
+                         const float *const *meanIP, float *a0, float *a1, float *a2, float *b);
+
+// The fitted presets' window-averaged coefficient planes (4 per preset: a_r, a_g, a_b, b; plane i at
+// planes + i·planeStride) written channels-last, 4·presets floats a pixel; when fitted = presets − 1
+// the last preset's are derived (weights that sum to 1: a = −Σ a_j, b = 1 − Σ b_j).
+void sa_guided_pack(int count, int presets, int fitted, const float *planes, long planeStride, float *out);
+
+// Softmax across `channels` planes of one row in place: values[c·planeStride + x] for x < width
+// (the map's probabilities from its logits). A polynomial exp, ~2e-7 relative error. scratch: 2·width.
+void sa_softmax_planes(int width, int channels, float *values, long planeStride, float *scratch);
 
 #endif
