@@ -1,0 +1,33 @@
+import Inference
+
+/// The map one render uses, in the forms each later step takes: the colour pass's choice, the label
+/// map the answer's PNG comes from, and each preset's share of the pixels. The discovered map is
+/// snapped to the photo's edges unless `refine=false`; a user's map is used as painted unless
+/// `refine=true`.
+struct RenderMap {
+    let choice: MapChoice
+    let labelMap: LabelMap
+    let coverage: [Double]
+
+    init(for analysis: AnalysedPhoto, userMap: UserMap?, options: AdjustOptions, presetCount: Int,
+         snapping: EdgeSnapping, threads: Int) {
+        let (width, height) = (analysis.width, analysis.height)
+        if let userMap, !options.refines(userMap: true) {
+            choice = userMap.choice
+            labelMap = userMap.labelMap
+            coverage = userMap.coverage(presetCount: presetCount)
+            return
+        }
+        let labels: [UInt8]
+        if let userMap {
+            labels = snapping.userLabels(userMap, of: analysis, presetCount: presetCount, threads: threads)
+        } else if options.refines(userMap: false) {
+            labels = snapping.discoveredLabels(analysis, threads: threads)
+        } else {
+            labels = analysis.context.mapLabels(height: height, width: width, threads: threads)
+        }
+        labelMap = LabelMap(width: width, height: height, labels: labels)
+        choice = .labels(labelMap.labels)
+        coverage = labelMap.coverage(presetCount: presetCount)
+    }
+}
