@@ -8,7 +8,8 @@ import Dispatch
 /// `render(_:context:map:threads:io:rows:)` as often as the map changes. The trunk takes a planar
 /// Float tensor of sRGB in [0, 1]; the colour pass reads and writes CIELab (L in [0, 100]) rows
 /// through a `LabRowIO`, so the caller keeps the photo in whatever form suits it (the service: 8-bit
-/// sRGB, converted per row by Imaging); `render(lab:…)` does the same over Lab planes.
+/// sRGB, converted per row by Imaging). Entry points over whole Lab planes, for tests, benchmarks
+/// and tools, are in `SAAdjustModel+Planes.swift` (`@_spi(Planes)`).
 /// Immutable and Sendable: one model serves all workers; each worker brings its own workspaces.
 public struct SAAdjustModel: Sendable {
     public let description: ModelDescription
@@ -93,12 +94,6 @@ public struct SAAdjustModel: Sendable {
                 max(1, Int((Double(width) * s).rounded(.toNearestOrEven))))
     }
 
-    /// Trunk, ReNet and the folded per-scale heads on a 3-plane sRGB [0, 1] tensor.
-    public func context(rgb: Tensor) throws(ModelError) -> ContextResult {
-        var ws = ContextWorkspace()
-        return try context(rgb: rgb, workspace: &ws)
-    }
-
     public func context(rgb: Tensor, workspace ws: inout ContextWorkspace) throws(ModelError) -> ContextResult {
         var timings = ContextTimings()
         return try context(rgb: rgb, workspace: &ws, timings: &timings)
@@ -136,55 +131,6 @@ public struct SAAdjustModel: Sendable {
                 .projectingNormalised($0, by: $1, scratch: &scratch)
             },
             scaleBias: head.scaleBias)
-    }
-
-    /// The adjusted Lab planes for Lab planes `lab` (any resolution; context is interpolated), with
-    /// the automatic method (guided above GuidedRenderSettings.automaticThreshold pixels) on
-    /// `EngineThreads.perJob` threads, the share of the cores ThreadBudget gives one job.
-    public func render(lab: Tensor, context: ContextResult, map: MapChoice = .argmax) throws(ModelError) -> Tensor {
-        try render(lab: lab, context: context, map: map, method: .automatic, threads: EngineThreads.perJob)
-    }
-
-    /// The adjusted Lab planes by `method`, the rows split into `threads` bands rendered at once.
-    public func render(
-        lab: Tensor, context: ContextResult, map: MapChoice, method: RenderMethod, threads: Int
-    ) throws(ModelError) -> Tensor {
-        try validate(lab: lab)
-        var out = Tensor(uninitialized: lab.shape)  // every band writes all its pixels
-        let (h, w) = (lab.height, lab.width)
-        try lab.withUnsafeBufferPointer { l throws(ModelError) in
-            try out.withUnsafeMutableBufferPointer { o throws(ModelError) in
-                try render(height: h, width: w, context: context, map: map, method: method, threads: threads,
-                           io: .planes(l.baseAddress!, into: o.baseAddress!, height: h, width: w))
-            }
-        }
-        return out
-    }
-
-    /// Replaces the Lab planes `lab` by their adjusted colours, without a second full-resolution
-    /// buffer (144 MB at 12 MP).
-    public func render(
-        inPlace lab: inout Tensor, context: ContextResult, map: MapChoice = .argmax,
-        method: RenderMethod = .automatic, threads: Int = EngineThreads.perJob
-    ) throws(ModelError) {
-        try validate(lab: lab)
-        let (h, w) = (lab.height, lab.width)
-        try lab.withUnsafeMutableBufferPointer { l throws(ModelError) in
-            try render(height: h, width: w, context: context, map: map, method: method, threads: threads,
-                       io: .planes(l.baseAddress!, into: l.baseAddress!, height: h, width: w))
-        }
-    }
-
-    /// The colour pass of an H×W photo streamed through `io`, row by row: the photo is read and
-    /// written in whatever form the caller keeps it (8-bit sRGB, converted per row), so no
-    /// full-resolution float buffer exists at all. The rows are split into `threads` bands rendered
-    /// at once; `io` is called from all of them.
-    public func render(
-        height h: Int, width w: Int, context: ContextResult, map: MapChoice, method: RenderMethod,
-        threads: Int, io: LabRowIO
-    ) throws(ModelError) {
-        let plan = try plan(height: h, width: w, context: context, method: method, threads: threads, read: io.read)
-        try render(plan, context: context, map: map, threads: threads, io: io)
     }
 
     /// The render plan of an H×W photo: `method` resolved for the size and, when guided, the guide
@@ -268,39 +214,13 @@ public struct SAAdjustModel: Sendable {
         }
     }
 
-    /// Renders a band of rows into a preallocated output with the exact method: callers split a photo
-    /// into bands to bound latency per task or to spread one photo over workers, each with its own
-    /// workspace.
-    public func render(
-        lab: Tensor, context: ContextResult, map: MapChoice, rows: Range<Int>,
-        into out: inout Tensor, workspace: inout RenderWorkspace
-    ) throws(ModelError) {
-        try validate(lab: lab)
-        let (h, w) = (lab.height, lab.width)
-        try validate(height: h, width: w, context: context, map: map)
-        guard out.shape == lab.shape else { throw .invalidInput("output \(out.shape) differs from input \(lab.shape)") }
-        guard rows.lowerBound >= 0, rows.upperBound <= lab.height else {
-            throw .invalidInput("rows \(rows) outside 0..<\(lab.height)")
-        }
-        let buffers = LabRowBuffers(width: w)
-        lab.withUnsafeBufferPointer { l in
-            out.withUnsafeMutableBufferPointer { o in
-                withMapSource(map) { source in
-                    head.renderExact(height: h, width: w, context: context, map: source, rows: RowSet(rows),
-                                     io: .planes(l.baseAddress!, into: o.baseAddress!, height: h, width: w),
-                                     buffers: buffers, scratch: &workspace.scratch)
-                }
-            }
-        }
-    }
-
-    private func validate(lab: Tensor) throws(ModelError) {
+    func validate(lab: Tensor) throws(ModelError) {
         guard lab.channels == 3, lab.height > 0, lab.width > 0 else {
             throw .invalidInput("colour input must be 3 Lab planes, got \(lab.shape)")
         }
     }
 
-    private func validate(height: Int, width: Int, context: ContextResult, map: MapChoice) throws(ModelError) {
+    func validate(height: Int, width: Int, context: ContextResult, map: MapChoice) throws(ModelError) {
         guard context.mode == description.mode, context.pieceChannels == head.pieceChannels else {
             throw .invalidInput("context was computed by another model")
         }
@@ -327,7 +247,7 @@ public struct SAAdjustModel: Sendable {
     }
 
     /// The map's storage pinned for one render.
-    private func withMapSource<R>(_ map: MapChoice, _ body: (MapSource) -> R) -> R {
+    func withMapSource<R>(_ map: MapChoice, _ body: (MapSource) -> R) -> R {
         switch map {
         case .argmax: return body(.argmax)
         case .soft: return body(.soft)

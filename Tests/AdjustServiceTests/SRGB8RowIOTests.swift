@@ -1,6 +1,6 @@
 @testable import AdjustService
 import Imaging
-import Inference
+@_spi(Planes) import Inference
 import Testing
 
 /// The service renders straight from and into 8-bit sRGB rows (LabRowIO.srgb8); it must give the

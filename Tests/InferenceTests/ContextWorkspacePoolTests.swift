@@ -1,5 +1,5 @@
 import Testing
-@testable import Inference
+@_spi(Planes) @testable import Inference
 
 /// The pool lends each workspace to one call at a time, reuses it for the next call, and makes a
 /// second one only for calls that overlap (or that ask for another thread count).

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Inference
+@_spi(Planes) @testable import Inference
 
 /// A model file that carries its own (fine-tuned) trunk as `trunk.*` tensors, as training/export.py
 /// writes for the full recipe, is used without the shared trunk file. The file is built here from the

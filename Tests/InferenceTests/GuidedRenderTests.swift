@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Inference
+@_spi(Planes) @testable import Inference
 
 /// Guided upsampling (RenderMethod.guided) against the exact colour pass on the tiny parity model:
 /// a 180×240 photo with smooth gradients, texture and a sharp-edged disc, the context from the

@@ -1,5 +1,5 @@
 import Testing
-@testable import Inference
+@_spi(Planes) @testable import Inference
 
 /// Stage-by-stage parity with the PyTorch reference (training/fixtures.py → Fixtures/tiny-*.safetensors):
 /// a reduced configuration (base 4, hidden 8, ctx 16, d 8, K 2) with random fp16 weights, fixed photo.

@@ -12,7 +12,7 @@ import CBLAS
 import CMallocShim
 import Foundation
 import Imaging
-import Inference
+@_spi(Planes) import Inference
 
 // The engine's gemms on the kernels `semadjust` uses (a restart when OpenBLAS fell back to its
 // generic ones: see BLASKernels).
