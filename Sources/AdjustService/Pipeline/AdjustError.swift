@@ -23,4 +23,26 @@ public enum AdjustError: Error, Sendable, CustomStringConvertible {
         case .encoding(let error): "encoding the result failed: \(error)"
         }
     }
+
+    /// Whose fault it is and what would fix it: what a front-end maps to a status, without knowing the
+    /// codecs' or the engine's errors.
+    public enum Kind: Sendable, Equatable {
+        /// The photo is over a decode limit (pixels, side, memory): send a smaller one.
+        case tooLarge
+        /// The bytes are no format this service reads.
+        case unsupportedFormat
+        /// The photo is damaged, or the map or an option is invalid: the request must change.
+        case invalidInput
+        /// The engine or an encoder failed on valid input: the service's fault.
+        case internalFailure
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .undecodableImage(let cause):
+            if cause.isSizeLimit { .tooLarge } else if case .unrecognizedFormat = cause { .unsupportedFormat } else { .invalidInput }
+        case .invalidMap, .invalidOption: .invalidInput
+        case .inference, .encoding: .internalFailure
+        }
+    }
 }

@@ -1,5 +1,4 @@
 import AdjustService
-import Imaging
 import Foundation
 import HTTPCore
 
@@ -140,21 +139,13 @@ struct AdjustRoutes: Sendable {
     }
 
     static func httpError(_ error: AdjustError) -> HTTPError {
-        switch error {
-        case .undecodableImage(let cause):
-            // Size limits are the client's to fix by sending less (413); a format we do not read
-            // is 415; anything else is a damaged file (422).
-            if cause.isSizeLimit {
-                HTTPError(.contentTooLarge, detail: error.description)
-            } else if case .unrecognizedFormat = cause {
-                HTTPError(.unsupportedMediaType, detail: error.description)
-            } else {
-                HTTPError(.unprocessableContent, detail: error.description)
-            }
-        case .invalidMap, .invalidOption:
-            HTTPError(.unprocessableContent, detail: error.description)
-        case .inference, .encoding:
-            HTTPError(.internalServerError, detail: error.description)
+        // Size limits are the client's to fix by sending less (413); a format we do not read is 415;
+        // a damaged file, map or option 422.
+        switch error.kind {
+        case .tooLarge: HTTPError(.contentTooLarge, detail: error.description)
+        case .unsupportedFormat: HTTPError(.unsupportedMediaType, detail: error.description)
+        case .invalidInput: HTTPError(.unprocessableContent, detail: error.description)
+        case .internalFailure: HTTPError(.internalServerError, detail: error.description)
         }
     }
 }
