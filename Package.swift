@@ -69,8 +69,6 @@ let package = Package(
             dependencies: [
                 "HTTPCore",
                 "AdjustService",
-                // Only for BLASKernels: the process-wide choice of OpenBLAS kernels at start-up.
-                "Inference",
                 "Locks",
                 "CMallocShim",
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,7 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which of OpenBLAS's kernel sets runs the engine's gemms.
 ///
@@ -8,7 +11,7 @@ import CBLAS
 /// measured on such a VM, sgemm peak 31 GFLOP/s against 245 with the Cooperlake kernels the CPU can
 /// run, and the 512x512 context pass 1.45 s against 0.52 s. OpenBLAS reads `OPENBLAS_CORETYPE` to
 /// override the choice, only at load, so a process that finds the fallback restarts itself with it
-/// set (the `semadjust` and benchmark entry points do).
+/// set (`semadjust`'s StartupPolicy and the benchmark's entry point do; see `coreTypeOverride`).
 public enum BLASKernels {
     /// The kernel set in use.
     public static var coreName: String { String(cString: cblas_shim_core_name()) }
@@ -22,6 +25,20 @@ public enum BLASKernels {
         if features.contains(.avx2FMA) { return "Haswell" }
         if features.contains(.avx) { return "Sandybridge" }
         return nil
+    }
+
+    /// The `OPENBLAS_CORETYPE` this process should have been started with, or nil when OpenBLAS's
+    /// choice stands or the variable is set already (an operator's choice, or a restart's). The
+    /// variable is read only when the library loads: the caller restarts the process with it.
+    public static var coreTypeOverride: String? {
+        getenv("OPENBLAS_CORETYPE") == nil ? betterCoreType(than: coreName, features: cpuFeatures) : nil
+    }
+
+    /// What a start-up log says of the kernels in use; `pickedAtLoad`: the kernels OpenBLAS had
+    /// picked before a restart replaced them.
+    public static func summary(pickedAtLoad: String?) -> String {
+        guard let pickedAtLoad else { return "OpenBLAS kernels \(coreName)" }
+        return "OpenBLAS kernels \(coreName) (OpenBLAS picked \(pickedAtLoad) for this CPU; restarted with OPENBLAS_CORETYPE=\(coreName))"
     }
 
     /// What this CPU runs (checked with the OS's support for the wider registers).

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Inference
 
 @main
 struct SemadjustCommand: AsyncParsableCommand {
@@ -11,9 +10,8 @@ struct SemadjustCommand: AsyncParsableCommand {
     )
 
     static func main() async {
-        // Before any work: a restart must not lose anything (see BLASKernels, ResourceLimits).
-        ResourceLimits.relaunchWithHugePageMalloc()
-        BLASKernels.relaunchIfFallback()
+        // Before any work: a restart must not lose anything.
+        StartupPolicy.relaunchIfNeeded()
         await main(nil)
     }
 }

@@ -2,7 +2,6 @@ import AdjustService
 import ArgumentParser
 import Foundation
 import HTTPCore
-import Inference
 import Logging
 
 /// `semadjust serve`: runs the HTTP service until SIGTERM/SIGINT, then drains gracefully.
@@ -79,8 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "semadjust")
         logger.logLevel = level
-        ResourceLimits.raiseOpenFileLimit()
-        ResourceLimits.returnLargeBuffersToTheSystem()
+        StartupPolicy.prepareToServe()
 
         var configuration = HTTPServerConfiguration()
         configuration.host = host
@@ -95,7 +93,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(modelOptions.source))")
         if catalog.styles.isEmpty { logger.warning("no models loaded from \(modelOptions.source): /readyz answers 503") }
         let jobThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
-        logger.info("\(workers) inference worker(s) × \(jobThreads) thread(s), queue \(queue); \(BLASKernels.summary)")
+        logger.info("\(workers) inference worker(s) × \(jobThreads) thread(s), queue \(queue); \(StartupPolicy.blasSummary)")
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         let adjust = AdjustRoutes(
             catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),

@@ -27,6 +27,7 @@ struct BLASKernelsTests {
 
     @Test func theKernelsInUseAreNamed() {
         #expect(!BLASKernels.coreName.isEmpty)
-        #expect(BLASKernels.summary.hasPrefix("OpenBLAS kernels \(BLASKernels.coreName)"))
+        #expect(BLASKernels.summary(pickedAtLoad: nil) == "OpenBLAS kernels \(BLASKernels.coreName)")
+        #expect(BLASKernels.summary(pickedAtLoad: "Prescott").contains("OpenBLAS picked Prescott"))
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Inference
 
 /// Where the styles are when neither `--models` nor SEMADJUST_MODELS says: `models` in the working
 /// directory, as `make run` starts it, else the `models` folder of the tree the binary was built or

@@ -6,9 +6,9 @@ import Glibc
 /// settings read only when a process starts. The real path is executed, not `/proc/self/exe`: the
 /// kernel names a process after the file it executes, and `exe` would replace `semadjust` in `ps`,
 /// `top`, `pidof` and systemd's and containers' listings.
-public enum ProcessRelaunch {
+enum ProcessRelaunch {
     /// Returns only when the exec failed (the caller carries on as loaded).
-    public static func exec() {
+    static func exec() {
         if let path = executablePath() { execv(path, CommandLine.unsafeArgv) }
         // The binary was replaced or deleted since it started ("… (deleted)"): /proc/self/exe still
         // reaches the running image.
@@ -16,7 +16,7 @@ public enum ProcessRelaunch {
     }
 
     /// The running binary's path as the kernel resolved it (no symlinks), from `/proc/self/exe`.
-    public static func executablePath() -> String? {
+    static func executablePath() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else { return nil }

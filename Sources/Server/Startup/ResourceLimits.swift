@@ -1,29 +1,21 @@
 import CMallocShim
-import Inference
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Process limits the service raises at start.
+/// Process limits and allocator settings the service sets at start (StartupPolicy applies them).
 enum ResourceLimits {
     static let hugePageTunable = "glibc.malloc.hugetlb=1"
 
-    /// Restarts the process once with glibc's `glibc.malloc.hugetlb=1` tunable (glibc ≥ 2.35), which
-    /// makes malloc advise transparent huge pages on the blocks it maps. Every buffer of a request
-    /// from 1 MiB up is such a block (see `returnLargeBuffersToTheSystem`), so without it a 12 MP
-    /// request faults its photo, map and output buffers in 4 KB at a time, each page zeroed on
-    /// the fault: about half of a 12 MP label map's decode and a third of a re-render (BENCHMARKS.md).
-    /// Tunables are read only when the process starts, hence the restart (as `BLASKernels` does
-    /// for OpenBLAS). Nothing happens when the tunable is set already (an operator's choice, or
-    /// this restart's), when the kernel has transparent huge pages off, or when `execv` fails.
-    /// Call it first thing in `main`.
-    static func relaunchWithHugePageMalloc() {
-        let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
-        guard !tunables.contains("glibc.malloc.hugetlb"), transparentHugePagesAvailable else { return }
-        setenv("GLIBC_TUNABLES", tunables.isEmpty ? hugePageTunable : tunables + ":" + hugePageTunable, 1)
-        ProcessRelaunch.exec()
-        // Not restarted: carry on as loaded, with the environment as it was.
-        if tunables.isEmpty { unsetenv("GLIBC_TUNABLES") } else { setenv("GLIBC_TUNABLES", tunables, 1) }
+    /// Whether this process should be (re)started with glibc's `glibc.malloc.hugetlb=1` tunable
+    /// (glibc ≥ 2.35), which makes malloc advise transparent huge pages on the blocks it maps. Every
+    /// buffer of a request from 1 MiB up is such a block (see `returnLargeBuffersToTheSystem`), so
+    /// without it a 12 MP request faults its photo, map and output buffers in 4 KB at a time, each
+    /// page zeroed on the fault: about half of a 12 MP label map's decode and a third of a re-render
+    /// (BENCHMARKS.md). No when the tunable is set already (an operator's choice, or a restart's) or
+    /// the kernel has transparent huge pages off.
+    static func wantsHugePageMalloc(tunables: String) -> Bool {
+        !tunables.contains("glibc.malloc.hugetlb") && transparentHugePagesAvailable
     }
 
     /// Whether the kernel offers transparent huge pages to a process that asks (`always` or

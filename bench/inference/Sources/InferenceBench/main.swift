@@ -14,9 +14,16 @@ import Foundation
 import Imaging
 @_spi(Planes) import Inference
 
-// The engine's gemms on the kernels `semadjust` uses (a restart when OpenBLAS fell back to its
-// generic ones: see BLASKernels).
-BLASKernels.relaunchIfFallback()
+// The engine's gemms on the kernels `semadjust` uses: a restart with OPENBLAS_CORETYPE when OpenBLAS
+// fell back to its generic ones (BLASKernels; semadjust's StartupPolicy does the same).
+let blasFallbackVariable = "SEMADJUST_BLAS_FALLBACK"
+if let coreType = BLASKernels.coreTypeOverride {
+    setenv(blasFallbackVariable, BLASKernels.coreName, 1)
+    setenv("OPENBLAS_CORETYPE", coreType, 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    unsetenv("OPENBLAS_CORETYPE")  // not restarted: run on as loaded
+    unsetenv(blasFallbackVariable)
+}
 
 let args = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
@@ -227,7 +234,7 @@ struct LabError {
 // of its own, returned to the system when freed, so the pass meets the page faults it meets there.
 _ = cmalloc_set_mmap_threshold(1 << 20)
 
-var report: [String: Any] = ["threads": threads, "reps": reps, "openblas_kernels": BLASKernels.summary]
+var report: [String: Any] = ["threads": threads, "reps": reps, "openblas_kernels": BLASKernels.summary(pickedAtLoad: getenv(blasFallbackVariable).map { String(cString: $0) })]
 do {
     let model = try SAAdjustModel(trunkPath: positional[0], headPath: positional[1])
     let md = model.description
