@@ -15,7 +15,7 @@ public final class ContextWorkspacePool: Sendable {
     public init() {}
 
     /// `body` with a workspace of `threads` workers, lent for the call.
-    public func withWorkspace<R, E: Error>(threads: Int = EngineThreads.perJob,
+    public func withWorkspace<R, E: Error>(threads: Int,
                                            _ body: (inout ContextWorkspace) throws(E) -> R) throws(E) -> R {
         let lent = idle.withLock { pool -> Idle in
             guard let i = pool.workspaces.firstIndex(where: { $0.threads == threads }) else { return Idle() }

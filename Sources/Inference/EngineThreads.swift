@@ -5,7 +5,10 @@ import Synchronization
 /// sgemm single-threaded inside them. OpenBLAS's own pool is therefore kept at one thread: left at
 /// two, its worker spun in `sched_yield` through every non-gemm loop of the context pass (30 % of all
 /// cycles in a perf profile of the 512x512 pass), and everything between gemms ran on one core.
-/// The service sets it once (ThreadBudget: workers × threads per job ≤ cores).
+/// The service passes its threads per job explicitly (AdjustPipeline.threadsPerJob, ThreadBudget:
+/// workers × threads ≤ cores); this process-wide value is only the default of the whole-tensor entry
+/// points (tests, benchmarks, tools) and of `mapLabels(height:width:)`, and setting it keeps
+/// OpenBLAS's pool (process-wide itself) at one thread.
 public enum EngineThreads {
     private static let state = Mutex<Int?>(nil)
 

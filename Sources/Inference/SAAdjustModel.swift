@@ -137,7 +137,7 @@ public struct SAAdjustModel: Sendable {
     /// point-sampled through `read` (only its rows, a few hundred) and the grid fitted to the exact
     /// head on it, on up to `threads` threads (the same plan for any count).
     public func plan(
-        height h: Int, width w: Int, context: ContextResult, method: RenderMethod, threads: Int = EngineThreads.perJob,
+        height h: Int, width w: Int, context: ContextResult, method: RenderMethod, threads: Int,
         read: (_ y: Int, _ row: LabRow) -> Void
     ) throws(ModelError) -> RenderPlan {
         guard h > 0, w > 0 else { throw .invalidInput("cannot render an empty \(w)x\(h) photo") }

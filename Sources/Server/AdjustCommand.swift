@@ -60,13 +60,13 @@ struct AdjustCommand: ParsableCommand {
 
     func run() throws {
         let plan = try AdjustPlan(inputs: inputs, output: output, map: map, saveMap: saveMap)
-        let catalog = try modelOptions.loadCatalog()
+        // Photos are adjusted one after another, so the one job gets every core.
+        let threads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: 1)
+        let catalog = try modelOptions.loadCatalog(threadsPerJob: threads)
         guard let chosen = style.map({ catalog.style($0) }) ?? catalog.defaultStyle else {
             throw CommandLineFailure("unknown style '\(style ?? "")'; available: \(catalog.ids.joined(separator: ", "))")
         }
         try plan.createFolders()
-        // Photos are adjusted one after another, so the one job gets every core.
-        ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: 1)
 
         var reporter = ProgressReporter(total: plan.jobs.count, isBatch: plan.isBatch, quiet: quiet)
         var failures = 0

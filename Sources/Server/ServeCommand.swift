@@ -88,11 +88,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.serverName = "semadjust"
         configuration.trustedProxies = trustedProxyEntries.compactMap(\.network)
 
-        let catalog = modelOptions.catalog()
+        let jobThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
+        let catalog = modelOptions.catalog(threadsPerJob: jobThreads)
         for (file, reason) in catalog.skipped { logger.warning("model \(file) not loaded: \(reason)") }
         logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(modelOptions.source))")
         if catalog.styles.isEmpty { logger.warning("no models loaded from \(modelOptions.source): /readyz answers 503") }
-        let jobThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
         logger.info("\(workers) inference worker(s) × \(jobThreads) thread(s), queue \(queue); \(StartupPolicy.blasSummary)")
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         let adjust = AdjustRoutes(

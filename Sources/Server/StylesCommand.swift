@@ -12,7 +12,7 @@ struct StylesCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func run() throws {
-        let catalog = try modelOptions.loadCatalog()
+        let catalog = try modelOptions.loadCatalog(threadsPerJob: 1)  // nothing is run
         let defaultID = catalog.defaultStyle?.id
         let width = catalog.ids.map(\.count).max() ?? 0
         for style in catalog.styles {

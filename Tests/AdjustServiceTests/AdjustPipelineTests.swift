@@ -14,7 +14,7 @@ struct AdjustPipelineTests {
         let model = try SAAdjustModel(
             trunkPath: fixtures.appendingPathComponent("tiny-trunk.safetensors").path,
             headPath: fixtures.appendingPathComponent("tiny-model.safetensors").path)
-        return AdjustPipeline(model: model)
+        return AdjustPipeline(model: model, threadsPerJob: 2)
     }
 
     /// A 96×64 photo: a gradient with a bright square, so the map has structure to find.

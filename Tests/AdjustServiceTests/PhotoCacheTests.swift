@@ -60,7 +60,7 @@ struct PhotoCacheTests {
     @Test func repaintedPatchesOfAGuidedPhotoGiveAFullRendersBytes() throws {
         let model = try Fixture.pipeline().model
         let pipeline = AdjustPipeline(
-            model: model, renderMethod: .guided(GuidedRenderSettings(guideLongSide: 80, cellSize: 4, luminanceBins: 8)))
+            model: model, threadsPerJob: 2, renderMethod: .guided(GuidedRenderSettings(guideLongSide: 80, cellSize: 4, luminanceBins: 8)))
         let (width, height) = (330, 250)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for y in 0..<height {

@@ -49,7 +49,7 @@ struct PresetAlternativesTests {
     /// The guided method as well: its per-preset transforms are what the alternatives hold.
     @Test func pickingEqualsRenderingGuided() throws {
         let base = try AdjustPipelineTests.pipeline()
-        let guided = AdjustPipeline(model: base.model, renderMethod: .guided(.standard))
+        let guided = AdjustPipeline(model: base.model, threadsPerJob: 2, renderMethod: .guided(.standard))
         try Self.checkPickingEqualsRendering(guided, photo: try AdjustPipelineTests.photo(width: 120, height: 90))
     }
 
@@ -61,7 +61,7 @@ struct PresetAlternativesTests {
         let model = try SAAdjustModel(trunkPath: Self.models.appendingPathComponent("resnet50-imagenet-trunk.safetensors").path,
                                       headPath: Self.models.appendingPathComponent("xpro.safetensors").path)
         #expect(model.description.presetCount == 4)
-        try Self.checkPickingEqualsRendering(AdjustPipeline(model: model), photo: try AdjustPipelineTests.photo(width: 160, height: 120))
+        try Self.checkPickingEqualsRendering(AdjustPipeline(model: model, threadsPerJob: 2), photo: try AdjustPipelineTests.photo(width: 160, height: 120))
     }
 
     @Test func cancellingStopsBetweenBands() throws {

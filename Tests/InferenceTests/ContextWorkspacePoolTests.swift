@@ -30,7 +30,7 @@ import Testing
         let pool = ContextWorkspacePool()
         let fresh = try model.context(rgb: rgb)
         for _ in 0..<2 {  // the second pass runs on the first one's buffers
-            let pooled = try pool.withWorkspace { (ws: inout ContextWorkspace) throws(ModelError) in
+            let pooled = try pool.withWorkspace(threads: 2) { (ws: inout ContextWorkspace) throws(ModelError) in
                 try model.context(rgb: rgb, workspace: &ws)
             }
             #expect(pooled.conv1Piece.data.withUnsafeBufferPointer { Array($0) }

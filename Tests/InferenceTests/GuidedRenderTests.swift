@@ -243,7 +243,7 @@ import Testing
     @Test func onlyTheSelectedRowsAreReadAndWritten() throws {
         let t = try GuidedRenderTests()
         let (h, w) = (GuidedRenderTests.height, GuidedRenderTests.width)
-        let plan = try t.model.plan(height: h, width: w, context: t.context, method: .exact) { _, _ in }
+        let plan = try t.model.plan(height: h, width: w, context: t.context, method: .exact, threads: 2) { _, _ in }
         let full = Rows(t.lab)
         try t.model.render(plan, context: t.context, map: .soft, threads: 1, io: full.io)
         let selected = [3..<9, 9..<10, 50..<51, 170..<180]
@@ -266,7 +266,7 @@ import Testing
         let t = try GuidedRenderTests()
         let (h, w) = (GuidedRenderTests.height, GuidedRenderTests.width)
         let method: RenderMethod = guided ? .guided(GuidedRenderTests.settings) : .exact
-        let plan = try t.model.plan(height: h, width: w, context: t.context, method: method) { y, row in
+        let plan = try t.model.plan(height: h, width: w, context: t.context, method: method, threads: 2) { y, row in
             for i in 0..<row.count {
                 let x = row.x + i
                 (row.l[i], row.a[i], row.b[i]) = (t.lab[0, y, x], t.lab[1, y, x], t.lab[2, y, x])

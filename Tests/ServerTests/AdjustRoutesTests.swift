@@ -18,7 +18,7 @@ struct AdjustRoutesTests {
         try FileManager.default.copyItem(
             at: fixtures.appendingPathComponent("tiny-model.safetensors"), to: folder.appendingPathComponent("tiny.safetensors"))
         try Data("not a model".utf8).write(to: folder.appendingPathComponent("broken.safetensors"))
-        return StyleCatalog(modelsDirectory: folder.path, trunkPath: fixtures.appendingPathComponent("tiny-trunk.safetensors").path)
+        return StyleCatalog(modelsDirectory: folder.path, trunkPath: fixtures.appendingPathComponent("tiny-trunk.safetensors").path, threadsPerJob: 2)
     }
 
     static func responder(queue: Int = 4) throws -> some HTTPResponder {

@@ -17,7 +17,7 @@ struct RealModelEndToEndTests {
     static let expectedK = ["popout": 2, "xpro": 4, "watercolor": 2]
 
     static func shippedCatalog() throws -> StyleCatalog {
-        let catalog = StyleCatalog(modelsDirectory: root.appendingPathComponent("models").path)
+        let catalog = StyleCatalog(modelsDirectory: root.appendingPathComponent("models").path, threadsPerJob: 2)
         #expect(catalog.skipped.isEmpty, "\(catalog.skipped)")
         #expect(catalog.trunkCount == 1, "one trunk file shared by every style")
         #expect(Set(catalog.ids) == Set(expectedK.keys), "\(catalog.ids)")

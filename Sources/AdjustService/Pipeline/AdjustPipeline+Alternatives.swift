@@ -91,7 +91,7 @@ public final class PresetAlternativesBuilder: Sendable {
                         let out = dst.baseAddress! + (p.rotation - 1) * pixelBytes
                         do throws(ModelError) {
                             p.nextRow = try model.render(
-                                plan, context: analysis.context, map: .labels(p.labels), threads: EngineThreads.perJob,
+                                plan, context: analysis.context, map: .labels(p.labels), threads: pipeline.threadsPerJob,
                                 io: .srgb8(from: src.baseAddress!, into: out, width: width),
                                 from: p.nextRow, bandRows: bandRows, shouldStop: isCancelled)
                         } catch {

@@ -13,13 +13,18 @@ public struct AdjustPipeline: Sendable {
     public let renderMethod: RenderMethod
     /// How `AdjustOptions.refine` snaps a map to the photo's edges.
     public let mapRefinement: MapRefinementSettings
+    /// The threads one request's work is split over (ThreadBudget: workers × threads ≤ cores).
+    public let threadsPerJob: Int
     /// Each worker's context scratch, reused from photo to photo (StyleCatalog shares one pool
     /// among its styles: the scratch does not depend on the style).
     let workspaces: ContextWorkspacePool
 
-    public init(model: SAAdjustModel, decodeLimits: DecodeLimits = .standard, renderMethod: RenderMethod = .automatic,
-                mapRefinement: MapRefinementSettings = .standard, workspaces: ContextWorkspacePool = ContextWorkspacePool()) {
+    public init(model: SAAdjustModel, threadsPerJob: Int, decodeLimits: DecodeLimits = .standard,
+                renderMethod: RenderMethod = .automatic, mapRefinement: MapRefinementSettings = .standard,
+                workspaces: ContextWorkspacePool = ContextWorkspacePool()) {
+        precondition(threadsPerJob >= 1, "a job needs at least one thread")
         self.model = model
+        self.threadsPerJob = threadsPerJob
         self.decodeLimits = decodeLimits
         self.renderMethod = renderMethod
         self.mapRefinement = mapRefinement
@@ -58,7 +63,7 @@ public struct AdjustPipeline: Sendable {
 
         let context: ContextResult
         do {
-            context = try workspaces.withWorkspace { (ws: inout ContextWorkspace) throws(ModelError) in
+            context = try workspaces.withWorkspace(threads: threadsPerJob) { (ws: inout ContextWorkspace) throws(ModelError) in
                 try model.context(rgb: rgb, workspace: &ws)
             }
         } catch {
@@ -66,7 +71,7 @@ public struct AdjustPipeline: Sendable {
         }
         clock.lap("context")
         // The guided fit holds for every map, so the photo cache keeps it with the context.
-        let plan = try Self.plan(model: model, photo: photo, context: context, method: renderMethod)
+        let plan = try Self.plan(model: model, photo: photo, context: context, method: renderMethod, threads: threadsPerJob)
         clock.lap("fit")
         let analysis = AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: decoded.iccProfile, context: context, plan: plan,
                                      reference: nil)
@@ -95,7 +100,7 @@ public struct AdjustPipeline: Sendable {
         _ analysis: AnalysedPhoto, userMap: UserMap?, options: AdjustOptions, clock: StageClock
     ) throws(AdjustError) -> AdjustResult {
         var clock = clock
-        let threads = EngineThreads.perJob
+        let threads = threadsPerJob
         let map = RenderMap(for: analysis, userMap: userMap, options: options, presetCount: presetCount,
                             snapping: EdgeSnapping(settings: mapRefinement), threads: threads)
         clock.lap("map")
@@ -117,11 +122,12 @@ public struct AdjustPipeline: Sendable {
     }
 
     /// The render plan of `photo` by `method`, its guide rows read from the bytes.
-    static func plan(model: SAAdjustModel, photo: RGBImage, context: ContextResult, method: RenderMethod) throws(AdjustError) -> RenderPlan {
+    static func plan(model: SAAdjustModel, photo: RGBImage, context: ContextResult, method: RenderMethod,
+                     threads: Int) throws(AdjustError) -> RenderPlan {
         let (width, height) = (photo.width, photo.height)
         let result = photo.pixels.withUnsafeBufferPointer { src -> Result<RenderPlan, ModelError> in
             do throws(ModelError) {
-                return .success(try model.plan(height: height, width: width, context: context, method: method) { y, row in
+                return .success(try model.plan(height: height, width: width, context: context, method: method, threads: threads) { y, row in
                     LabRowIO.readSRGB8(row: y, of: src.baseAddress!, width: width, into: row)
                 })
             } catch {

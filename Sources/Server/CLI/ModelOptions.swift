@@ -14,9 +14,10 @@ struct ModelOptions: ParsableArguments {
     /// `--trunk`, else SEMADJUST_TRUNK, else nil: each head's own trunk file.
     var trunkOverride: String? { trunk ?? Environment.string("SEMADJUST_TRUNK") }
 
-    /// Every style that loads; the files that did not, with the reason, in `skipped`.
-    func catalog() -> StyleCatalog {
-        StyleCatalog(modelsDirectory: models, trunkPath: trunkOverride)
+    /// Every style that loads, each request's work on `threadsPerJob` threads; the files that did
+    /// not, with the reason, in `skipped`.
+    func catalog(threadsPerJob: Int) -> StyleCatalog {
+        StyleCatalog(modelsDirectory: models, trunkPath: trunkOverride, threadsPerJob: threadsPerJob)
     }
 
     /// What the log says the styles were loaded from.
@@ -26,8 +27,8 @@ struct ModelOptions: ParsableArguments {
 
     /// Loads every style, telling stderr about files that were not models; fails when none loaded,
     /// since nothing can be done without one.
-    func loadCatalog() throws(CommandLineFailure) -> StyleCatalog {
-        let catalog = catalog()
+    func loadCatalog(threadsPerJob: Int) throws(CommandLineFailure) -> StyleCatalog {
+        let catalog = catalog(threadsPerJob: threadsPerJob)
         for (file, reason) in catalog.skipped { StandardError.write("warning: model \(file) not loaded: \(reason)\n") }
         guard !catalog.styles.isEmpty else {
             throw CommandLineFailure("no style models could be loaded from \(source); pass --models DIR (and --trunk PATH for models whose trunk is elsewhere)")
