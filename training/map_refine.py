@@ -53,7 +53,7 @@ def renormalise(q):
     return q / q.sum(0, keepdim=True).clamp_min(1e-6)
 
 
-# ---- The engine's form (Sources/Inference/GuidedMapFilter.swift), step for step ----------------------
+# ---- The engine's form (Sources/Inference/Map/GuidedMapFilter.swift), step for step ----------------------
 
 def guide_size(h, w, long_side):
     s = min(long_side, max(h, w)) / max(h, w)
