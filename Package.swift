@@ -49,9 +49,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // OpenBLAS's cblas (and its thread count) for the inference engine.
-        .target(name: "CBLAS", dependencies: ["CTargetClones"], linkerSettings: [.linkedLibrary("openblas")]),
-        .target(name: "Inference", dependencies: ["CBLAS", "CMallocShim"], swiftSettings: strict),
+        // OpenBLAS's cblas (and its thread count, its kernel choice) for the inference engine.
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("openblas")]),
+        // The engine's own C kernels (convolution helpers, the colour pass, the map refinement),
+        // compiled per CPU level (target_clones); apart from the BLAS backend.
+        .target(name: "CEngineKernels", dependencies: ["CTargetClones"]),
+        .target(name: "Inference", dependencies: ["CBLAS", "CEngineKernels", "CMallocShim"], swiftSettings: strict),
         // C shims over libjpeg-turbo and libpng: their setjmp/longjmp error handling stays in C.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),

@@ -1,15 +1,13 @@
 // OpenBLAS's CBLAS surface for Swift. Debian's libopenblas-dev puts cblas.h (with the
 // openblas_* thread controls) in the multiarch include directory, so no search path is needed.
-// The engine's BLAS calls are sgemm/sgemv and the thread count; colour_kernels.h holds its few C loops.
+// The engine's BLAS calls are sgemm/sgemv and the thread count; its own C kernels are CEngineKernels.
 #ifndef CBLAS_SHIM_H
 #define CBLAS_SHIM_H
 
 #include <cblas.h>
 
-// The colour pass's C kernels. Included here, not only through the umbrella directory, so that
-// existing clang module caches (which track this header) rebuild the module when kernels change.
-#include "colour_kernels.h"
-#include "conv_kernels.h"
+// The CPU's instruction-set extensions, for the choice of OpenBLAS kernels (BLASKernels). Included
+// here, not only through the umbrella directory, so that clang module caches rebuild with it.
 #include "cpu_features.h"
 
 // OpenBLAS's own thread count: the engine sets it once so that inference workers x BLAS threads

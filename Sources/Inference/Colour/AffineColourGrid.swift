@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 import Dispatch
 
 /// Guided upsampling of the colour pass (bilateral guided upsampling, simplified to local fits):

@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// The low-rank bilinear head, folded for the full-resolution colour pass:
 ///   out_unit = lab_unit + Pᵀ(tanh(Uᵀx + b_u) ∘ q) + b_P·Σm,  q = Σ_k m_k tanh(V e_k + b_v)  (map mode)

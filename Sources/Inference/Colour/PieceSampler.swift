@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// Bilinear sampling of one ChannelsLastMap onto an H×W grid, row by row: the vertical lerp of a whole
 /// source row pair happens once per output row (into a caller buffer of width·channels floats), then each

@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// A 2-D convolution (square kernel, zero padding) as gemms: W[Cout × Cin·k·k] · cols[Cin·k·k × Ho·Wo].
 /// A 1x1 stride-1 convolution uses the input itself as the right operand (CHW is already Cin × positions);

@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// One direction of a PyTorch GRU layer: gate rows [r; z; n],
 /// r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz),

@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// ResNet's max pooling, 3x3 / stride 2 / padding 1 with implicit −∞ padding (PyTorch semantics),
 /// the only geometry the trunk has: one vectorised C kernel (sa_maxpool_3x3s2), channel chunks in

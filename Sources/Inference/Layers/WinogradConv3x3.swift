@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// A 3x3, stride-1, padding-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray,
 /// "Fast Algorithms for Convolutional Neural Networks", 2016): each 2x2 output tile comes from a 4x4

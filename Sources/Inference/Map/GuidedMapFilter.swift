@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 import Dispatch
 
 /// Edge-aware refinement of a K-preset map with the photo as the guide: the guided filter of He,

@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// The per-pixel outputs of the folded scale pieces (K map logits, or d pre-activations of V·y in
 /// context mode) on an H×W grid, one row at a time, channels-last: the four scales are bilinearly

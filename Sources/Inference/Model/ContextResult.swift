@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 import Dispatch
 
 #if canImport(Glibc)

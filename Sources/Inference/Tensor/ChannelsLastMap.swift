@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// A small feature map stored position-major (HWC): the folded per-scale context pieces. The colour
 /// branch interpolates all channels of one position at a time, so channels-last makes that a

@@ -1,4 +1,4 @@
-import CBLAS
+import CEngineKernels
 
 /// A contiguous fp32 feature map in CHW layout with 64-byte aligned storage. A value type:
 /// copies share storage until one of them writes (copy-on-write), so passing tensors around costs
