@@ -54,7 +54,7 @@ let package = Package(
         // The engine's own C kernels (convolution helpers, the colour pass, the map refinement),
         // compiled per CPU level (target_clones); apart from the BLAS backend.
         .target(name: "CEngineKernels", dependencies: ["CTargetClones"]),
-        .target(name: "Inference", dependencies: ["CBLAS", "CEngineKernels", "CMallocShim"], swiftSettings: strict),
+        .target(name: "Inference", dependencies: ["CBLAS", "CEngineKernels", "CMallocShim", "Locks"], swiftSettings: strict),
         // C shims over libjpeg-turbo and libpng: their setjmp/longjmp error handling stays in C.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),

@@ -14,6 +14,10 @@ import Darwin
 /// TSan intercepts `pthread_mutex_lock`, so with this type the sanitizer sees the happens-before
 /// edges and a report means a real race. Uncontended, both cost one atomic exchange.
 ///
+/// The project's one lock policy: every lock is a `LockedValue`, in every module, so that
+/// `make test-tsan` checks all of them; `Synchronization.Atomic` only for a lone counter or flag
+/// (TSan models atomics); no `Mutex`, no `NSLock`, no `DispatchQueue` used as a lock.
+///
 /// A class, so the mutex never moves (a pthread mutex must keep its address); the mutex itself is
 /// allocated apart from the object because Swift gives no stable address to a stored property.
 public final class LockedValue<Value>: @unchecked Sendable {

@@ -1,3 +1,4 @@
+import Locks
 import Synchronization
 
 /// One sgemm call's shape as the engine made it (row-major, as `BLAS.gemm` takes it).
@@ -15,7 +16,7 @@ public struct GemmCall: Sendable, Hashable {
 /// Off by default: the hot path pays one relaxed atomic load per gemm call.
 public enum GemmTrace {
     private static let enabled = Atomic<Bool>(false)
-    private static let calls = Mutex<[GemmCall]>([])
+    private static let calls = LockedValue<[GemmCall]>([])
 
     /// `body`'s result and the gemm calls it made (from every thread), in the order they were made.
     /// Not reentrant; meant for a benchmark that runs nothing else meanwhile.

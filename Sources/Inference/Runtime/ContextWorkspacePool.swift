@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 
 /// Context workspaces kept between calls, so each inference worker reuses its scratch (im2col
 /// columns, Winograd buffers, GRU gates: ~10 MB at the service's working size) instead of faulting
@@ -10,7 +10,7 @@ public final class ContextWorkspacePool: Sendable {
     private struct Idle: @unchecked Sendable {
         var workspaces: [ContextWorkspace] = []
     }
-    private let idle = Mutex(Idle())
+    private let idle = LockedValue(Idle())
 
     public init() {}
 

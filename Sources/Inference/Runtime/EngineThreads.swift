@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 
 /// How many threads one inference job may use. The engine splits its own work (convolution tiles,
 /// GRU directions, context pieces, colour-pass bands) over that many Dispatch workers and runs every
@@ -10,7 +10,7 @@ import Synchronization
 /// points (tests, benchmarks, tools) and of `mapLabels(height:width:)`, and setting it keeps
 /// OpenBLAS's pool (process-wide itself) at one thread.
 public enum EngineThreads {
-    private static let state = Mutex<Int?>(nil)
+    private static let state = LockedValue<Int?>(nil)
 
     /// The threads per job; the machine's cores until `set(perJob:)` is called.
     public static var perJob: Int {

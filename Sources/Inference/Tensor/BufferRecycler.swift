@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locks
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,7 +45,7 @@ final class BufferRecycler: Sendable {
         var lastActivity = ContinuousClock.now
         var trimScheduled = false
     }
-    private let stock = Mutex(Stock())
+    private let stock = LockedValue(Stock())
 
     init(minimumBytes: Int, evictingBytes: Int, capacityBytes: Int, decay: Duration) {
         self.minimumBytes = minimumBytes

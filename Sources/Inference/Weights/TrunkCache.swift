@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 
 /// The shared trunk file loaded once per (path, batch-norm epsilon) for every model built with the
 /// cache: the service's styles all pair with the same ImageNet trunk, ~60 MB of folded and Winograd
@@ -8,7 +8,7 @@ public final class TrunkCache: Sendable {
         let path: String
         let eps: Float
     }
-    private let loaded = Mutex<[Key: ResNetTrunk]>([:])
+    private let loaded = LockedValue<[Key: ResNetTrunk]>([:])
 
     public init() {}
 

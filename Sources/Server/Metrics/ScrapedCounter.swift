@@ -1,5 +1,5 @@
 import Prometheus
-import Synchronization
+import Locks
 
 /// A counter whose total is kept elsewhere (the worker pool counts finished jobs) and read at
 /// scrape time: each scrape adds what the total grew by since the last one, so the series is a
@@ -7,7 +7,7 @@ import Synchronization
 final class ScrapedCounter: Sendable {
     private let counter: Counter
     private let read: @Sendable () -> Int
-    private let seen = Mutex(0)
+    private let seen = LockedValue(0)
 
     init(_ counter: Counter, read: @escaping @Sendable () -> Int) {
         self.counter = counter
