@@ -34,7 +34,8 @@ source = (
     "// Generated from web/ by `make web-assets` (tests-web/embed_web_assets.py): do not edit.\n"
     "// WebAssetsTests fails when this copy and web/ differ.\n\n"
     "/// The browser page's files, compiled into the binary so that `GET /` works with no file\n"
-    "/// beside the executable. Served by `WebRoutes`.\n"
+    "/// beside the executable. Served by `WebRoutes`. Not SwiftPM resources: those are a bundle\n"
+    "/// folder the static deploy binary and an installed binary would have to carry beside them.\n"
     "enum WebAssets {\n" + "\n".join(members) + "}\n"
 )
 

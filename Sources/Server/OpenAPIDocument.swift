@@ -2,7 +2,8 @@
 // OpenAPITests fails when this copy and openapi.yaml differ.
 
 /// The service's OpenAPI document, compiled into the binary so that `GET /openapi.yaml` works
-/// with no file beside the executable (containers, installed binaries).
+/// with no file beside the executable (containers, installed binaries). Not a SwiftPM resource: that
+/// is a bundle folder the static deploy binary and an installed binary would have to carry beside them.
 enum OpenAPIDocument {
     static let yaml = #"""
 openapi: 3.1.0

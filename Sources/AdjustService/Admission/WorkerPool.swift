@@ -240,8 +240,7 @@ public final class WorkerPool: Sendable {
                 continue
             case .wait(let until):
                 if let until {
-                    let nanoseconds = (until - now).components
-                    _ = wakeup.wait(timeout: .now() + .nanoseconds(Int(nanoseconds.seconds) * 1_000_000_000 + Int(nanoseconds.attoseconds / 1_000_000_000)))
+                    _ = wakeup.wait(timeout: .now() + .nanoseconds(max(0, Int((until - now) / .nanoseconds(1)))))
                 } else {
                     wakeup.wait()
                 }
@@ -254,8 +253,7 @@ public final class WorkerPool: Sendable {
             } else {
                 job.run(job.flag)
             }
-            let elapsed = (ContinuousClock.now - start).components
-            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            let seconds = (ContinuousClock.now - start) / .seconds(1)
             state.withLock { s in
                 s.running -= 1
                 s.completed += 1

@@ -4,10 +4,7 @@ public struct AdjustResult: Sendable {
         public let name: String
         public let duration: Duration
 
-        public var milliseconds: Double {
-            let c = duration.components
-            return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
-        }
+        public var milliseconds: Double { duration / .milliseconds(1) }
     }
 
     /// The output photo (JPEG), at the input's full resolution (or `maxSide`) and upright orientation.

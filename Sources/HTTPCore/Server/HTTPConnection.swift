@@ -679,8 +679,5 @@ enum HTTPConnectionError: Error {
 }
 
 extension Duration {
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
+    var nanoseconds: UInt64 { UInt64(max(0, self / .nanoseconds(1))) }
 }

@@ -110,7 +110,7 @@ final class BufferRecycler: Sendable {
     }
 
     private func scheduleDecayCheck(after delay: Duration) {
-        let nanoseconds = max(1, Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000))
+        let nanoseconds = max(1, Int(delay / .nanoseconds(1)))
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in
             decayCheck()
         }

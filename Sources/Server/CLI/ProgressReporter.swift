@@ -75,8 +75,7 @@ struct ProgressReporter {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let c = duration.components
-        return String(format: "%.1f s", Double(c.seconds) + Double(c.attoseconds) / 1e18)
+        String(format: "%.1f s", duration / .seconds(1))
     }
 
     static func shortened(_ text: String, to length: Int) -> String {

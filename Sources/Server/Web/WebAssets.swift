@@ -2,7 +2,8 @@
 // WebAssetsTests fails when this copy and web/ differ.
 
 /// The browser page's files, compiled into the binary so that `GET /` works with no file
-/// beside the executable. Served by `WebRoutes`.
+/// beside the executable. Served by `WebRoutes`. Not SwiftPM resources: those are a bundle
+/// folder the static deploy binary and an installed binary would have to carry beside them.
 enum WebAssets {
     /// web/index.html
     static let indexHTML = #"""

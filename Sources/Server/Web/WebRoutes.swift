@@ -32,9 +32,8 @@ struct WebRoutes: Sendable {
         "Referrer-Policy": "no-referrer",
     ]
 
-    /// Path → file. None is in `ServiceRoutes.knownRoutes` yet: that list must equal the paths
-    /// openapi.yaml documents (OpenAPITests), and the page is not part of the API document, so
-    /// page requests count under the metrics label `other`.
+    /// Path → file; each path is also in `ServiceRoutes.knownRoutes`, so page requests have their own
+    /// metrics labels.
     static let assets: [(path: String, asset: WebAsset)] = [
         ("/", WebAsset(WebAssets.indexHTML, contentType: "text/html; charset=utf-8")),
         ("/ui/app.js", WebAsset(WebAssets.appJS, contentType: "text/javascript; charset=utf-8")),
