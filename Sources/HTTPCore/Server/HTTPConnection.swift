@@ -41,10 +41,7 @@ final class HTTPConnection: @unchecked Sendable {
     // Timing, in DispatchTime nanoseconds.
     private var idleSince: UInt64
     private var headStartedAt: UInt64?
-    private var lastBodyProgress: UInt64 = 0
-    private var rateWindowStart: UInt64 = 0
-    private var rateWindowBytes = 0
-    private var rateWindowPaused = false
+    private var bodyProgress = BodyProgress()
     private var lastWriteProgress: UInt64 = 0
     private var lingerDeadline: UInt64 = 0
 
@@ -268,7 +265,7 @@ final class HTTPConnection: @unchecked Sendable {
                     input = .body(decoder, channel)
                 }
                 if !keepReading {
-                    rateWindowPaused = true
+                    bodyProgress.pause()
                     updateReadInterest()
                     return
                 }
@@ -300,8 +297,7 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func countBodyBytes(_ n: Int) {
-        lastBodyProgress = Self.now()
-        rateWindowBytes += n
+        bodyProgress.received(n, at: Self.now())
     }
 
     private func startExchange(_ head: HTTPRequestHead) throws(HTTPError) {
@@ -316,10 +312,7 @@ final class HTTPConnection: @unchecked Sendable {
         } else {
             let channel = BodyChannel(highWaterMark: configuration.bodyBufferBytes, delegate: self)
             input = .body(BodyDecoder(framing: head.framing, limits: limits), channel)
-            lastBodyProgress = now
-            rateWindowStart = now
-            rateWindowBytes = 0
-            rateWindowPaused = false
+            bodyProgress.restart(at: now)
             let expectedLength: Int? = if case .length(let n) = head.framing { n } else { nil }
             body = HTTPRequestBody(channel: channel, expectedLength: expectedLength)
         }
@@ -543,7 +536,7 @@ final class HTTPConnection: @unchecked Sendable {
         let wanted: Bool
         switch input {
         case .lingering, .discarding: wanted = true
-        case .body: wanted = !rateWindowPaused
+        case .body: wanted = !bodyProgress.isPaused
         case .head:
             wanted = exchange == nil
                 ? outbound.pendingBytes < configuration.outboundHighWaterMark && !draining
@@ -585,33 +578,14 @@ final class HTTPConnection: @unchecked Sendable {
         case .body(_, let channel):
             checkBodyTimeouts(now: now, channel: channel)
         case .discarding:
-            if now - lastBodyProgress > timeouts.bodyIdle.nanoseconds { close() }
+            if bodyProgress.isIdle(at: now, longerThan: timeouts.bodyIdle) { close() }
         default:
             break
         }
     }
 
     private func checkBodyTimeouts(now: UInt64, channel: BodyChannel) {
-        let timeouts = configuration.timeouts
-        if rateWindowPaused {
-            // Waiting on the handler, not on the client: nothing to hold against the client.
-            lastBodyProgress = now
-            rateWindowStart = now
-            rateWindowBytes = 0
-            return
-        }
-        var failure: HTTPError?
-        if now - lastBodyProgress > timeouts.bodyIdle.nanoseconds {
-            failure = HTTPError(.requestTimeout, detail: "no request body bytes arrived for \(timeouts.bodyIdle)")
-        } else if now - rateWindowStart >= timeouts.minimumRateWindow.nanoseconds {
-            let seconds = Double(now - rateWindowStart) / 1e9
-            if Double(rateWindowBytes) / seconds < Double(timeouts.minimumBodyBytesPerSecond) {
-                failure = HTTPError(.requestTimeout, detail: "the request body arrived slower than \(timeouts.minimumBodyBytesPerSecond) bytes/s")
-            }
-            rateWindowStart = now
-            rateWindowBytes = 0
-        }
-        guard let failure else { return }
+        guard let failure = bodyProgress.check(at: now, timeouts: configuration.timeouts) else { return }
         channel.fail(failure)
         exchange?.keepAlive = false
         exchange?.bodyComplete = true
@@ -630,10 +604,7 @@ extension HTTPConnection: BodyChannelDelegate {
                 outbound.append(ResponseSerializer.continueResponse)
                 flush()
             }
-            rateWindowPaused = false
-            rateWindowStart = Self.now()
-            rateWindowBytes = 0
-            lastBodyProgress = rateWindowStart
+            bodyProgress.restart(at: Self.now())
             process()
             updateReadInterest()
         }
