@@ -52,7 +52,8 @@ final class HTTPConnection: @unchecked Sendable {
         case body(BodyDecoder, BodyChannel)
         /// Reading and dropping a body the handler did not want, to keep the connection usable.
         case discarding(BodyDecoder)
-        /// The final response is out; the write side is shut; unread input is dropped until EOF.
+        /// No further request is read: input is dropped until EOF (`dropFurtherInput`); once the
+        /// final response is out, the write side is shut and the connection lingers (`afterDrain`).
         case lingering
     }
 
@@ -246,10 +247,9 @@ final class HTTPConnection: @unchecked Sendable {
                     consumed = try decoder.decode(inbound.readable) { data in chunk.append(contentsOf: data) }
                 } catch {
                     channel.fail(error)
-                    input = .lingering
                     exchange?.keepAlive = false
                     exchange?.bodyComplete = true
-                    inbound.clear()
+                    dropFurtherInput()
                     return
                 }
                 inbound.consume(consumed)
@@ -418,12 +418,12 @@ final class HTTPConnection: @unchecked Sendable {
             // The client is waiting for our go-ahead and will not send the body: closing is the
             // only way to keep the framing in sync (RFC 9110 §10.1.1).
             exchange.keepAlive = false
-            input = .lingering
+            dropFurtherInput()
             return
         }
         if let remaining = decoder.remainingLength, remaining > configuration.maxDiscardBytes {
             exchange.keepAlive = false
-            input = .lingering
+            dropFurtherInput()
             return
         }
         input = .discarding(decoder)
@@ -502,9 +502,15 @@ final class HTTPConnection: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    private func beginLingeringClose() {
+    /// The one way into `.lingering`: no further request is read on this connection.
+    private func dropFurtherInput() {
         input = .lingering
         inbound.clear()
+    }
+
+    /// No further request, and the answer so far is final: send what is queued, then linger.
+    private func beginLingeringClose() {
+        dropFurtherInput()
         if peerClosedInput && outbound.isEmpty {
             close()
             return
@@ -589,7 +595,7 @@ final class HTTPConnection: @unchecked Sendable {
         channel.fail(failure)
         exchange?.keepAlive = false
         exchange?.bodyComplete = true
-        input = .lingering
+        dropFurtherInput()
         if exchange == nil { close() }
     }
 }
