@@ -16,7 +16,9 @@ struct ServiceRoutes {
     init(corsOrigins: [String], adjust: AdjustRoutes? = nil, openConnections: @escaping @Sendable () -> Int) {
         metrics = ServiceMetrics(
             knownRoutes: Self.knownRoutes, openConnections: openConnections, workers: adjust?.workers, cache: adjust?.cache)
-        corsPolicy = CORSPolicy(origins: corsOrigins.contains("*") ? .any : .list(corsOrigins))
+        var cors = CORSPolicy(origins: corsOrigins.contains("*") ? .any : .list(corsOrigins))
+        cors.exposedHeaders += ResponseFormat.answerHeaders.filter { !cors.exposedHeaders.contains($0) }
+        corsPolicy = cors
         self.adjust = adjust
     }
 

@@ -55,6 +55,28 @@ struct AdjustRoutesTests {
         return try await responder.respond(to: HTTPRequest(method: .post, target: "/v1/adjust", headers: headers, body: .bytes(body)))
     }
 
+    /// A page on another origin can read every header of a JPEG answer that is not a plain HTTP one
+    /// (its image id above all: the re-render loop starts from it).
+    @Test func crossOriginPagesMayReadTheAnswersHeaders() async throws {
+        let adjust = AdjustRoutes(
+            catalog: try Self.catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: 4),
+            cache: PhotoCache(byteBudget: 64 << 20), maxImageBytes: 1 << 20, queueDeadline: .seconds(5))
+        let responder = ServiceRoutes(corsOrigins: ["https://front.example"], adjust: adjust, openConnections: { 0 }).responder()
+        let (type, body) = Self.form([("image", "p.jpg", try Self.photo())])
+        let response = try await responder.respond(to: HTTPRequest(
+            method: .post, target: "/v1/adjust", headers: ["Content-Type": type, "Origin": "https://front.example"], body: .bytes(body)))
+        #expect(response.status.code == 200)
+        #expect(response.headers["Access-Control-Allow-Origin"] == "https://front.example")
+        let exposed = Set((response.headers["Access-Control-Expose-Headers"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        })
+        let plain: Set<String> = ["content-type", "content-length", "vary", "access-control-allow-origin",
+                                  "access-control-expose-headers", "cache-control"]
+        let carried = Set(response.headers.map { $0.name.lowercased() }).subtracting(plain)
+        #expect(carried.contains("x-image-id"))
+        #expect(carried.isSubset(of: exposed), "not exposed: \(carried.subtracting(exposed).sorted())")
+    }
+
     static func status(of work: () async throws -> HTTPResponse) async -> (Int, String) {
         do {
             let response = try await work()

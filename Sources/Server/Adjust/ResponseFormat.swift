@@ -45,6 +45,10 @@ enum ResponseFormat: Equatable {
         return best.format
     }
 
+    /// The headers an answer may carry that a page on another origin needs to read (CORS exposes
+    /// them: the personalisation loop needs the image id from a JPEG answer).
+    static let answerHeaders = ["X-Image-Id", "X-Style", "X-Map-K", "X-Map-Coverage", "Server-Timing"]
+
     func response(for result: AdjustResult, style: String, imageID: ImageID?) -> HTTPResponse {
         let timing = result.stages.map { "\($0.name);dur=\(String(format: "%.1f", $0.milliseconds))" }.joined(separator: ", ")
         var response: HTTPResponse
