@@ -16,7 +16,10 @@ test model), and then, in the browser:
      keyboard (arrows move the brush, Space paints);
   6. at 375 px wide nothing overflows horizontally;
   7. a file that is not an image gives the API's problem detail as a readable message;
-  8. a photo dropped on the drop zone is adjusted.
+  8. a photo dropped on the drop zone is adjusted;
+  9. a page on another origin (a second loopback port, named in --cors-origins) posts the photo,
+     reads the JPEG answer's X-Image-Id, X-Style, X-Map-K, X-Map-Coverage, Server-Timing and
+     X-Request-Id, and re-renders the image id with a map.
 
 Screenshots go to tests-web/artifacts/ (git-ignored); --readme-screenshot also writes
 docs/web-page.png. Knobs: SEMADJUST_BINARY (skip the build, use this binary), SCRATCH (build
@@ -108,12 +111,13 @@ class Server:
         server.port, server.base, server.process, server.log_path = int(match.group(1)), url.rstrip("/") + "/", None, None
         return server
 
-    def __init__(self, binary, model_args, work):
+    def __init__(self, binary, model_args, work, extra_args=()):
         self.log_path = work / f"server-{uuid.uuid4().hex[:6]}.log"
         self.log_file = open(self.log_path, "w")
         # Port 0: the kernel picks a free port and the log line says which.
         self.process = subprocess.Popen(
-            [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1", "--shutdown-grace", "2"] + model_args,
+            [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1", "--shutdown-grace", "2"] + model_args
+            + list(extra_args),
             cwd=ROOT, stdout=self.log_file, stderr=subprocess.STDOUT)
         self.port = None
         deadline = time.monotonic() + 60
@@ -519,6 +523,75 @@ def run(driver, server, photo, work, readme_screenshot):
     return timings
 
 
+class FrontEnd:
+    """A page on another origin (another loopback port, its own HTTP server) that uses the API the
+    way a third-party front-end would: fetch with a photo, read the answer's headers, re-render."""
+
+    PAGE = b"""<!doctype html><meta charset="utf-8"><title>front-end</title><p>another origin</p>
+<script>
+async function loop(api, photoB64, mapB64) {
+  const blob = (b64, type) => new Blob([Uint8Array.from(atob(b64), c => c.charCodeAt(0))], {type});
+  const first = new FormData();
+  first.append('image', blob(photoB64, 'image/jpeg'), 'photo.jpg');
+  const r = await fetch(api + 'v1/adjust', {method: 'POST', body: first});
+  const jpeg = await r.arrayBuffer();
+  const h = name => r.headers.get(name);
+  const again = new FormData();
+  again.append('image_id', h('X-Image-Id') || '');
+  again.append('map', blob(mapB64, 'image/png'), 'map.png');
+  const r2 = await fetch(api + 'v1/adjust', {method: 'POST', body: again});
+  const jpeg2 = await r2.arrayBuffer();
+  return {status: r.status, type: h('Content-Type'), bytes: jpeg.byteLength, id: h('X-Image-Id'), style: h('X-Style'),
+          k: h('X-Map-K'), coverage: h('X-Map-Coverage'), timing: h('Server-Timing'), requestID: h('X-Request-Id'),
+          status2: r2.status, type2: r2.headers.get('Content-Type'), bytes2: jpeg2.byteLength};
+}
+</script>"""
+
+    def __init__(self):
+        import http.server
+        import threading
+        page = self.PAGE
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+
+
+def cross_origin(driver, server, front, photo):
+    """The personalisation loop from a page on another origin (--cors-origins names it): the JPEG
+    answer's headers are readable, and a re-render of its image id works."""
+    photo_bytes = photo.read_bytes()  # JPEG or PNG: the server reads the bytes, not the part's type
+    driver.get(front.origin + "/")
+    driver.set_script_timeout(300)
+    map_png = png_rgb(8, 8, lambda x, y: (0, 0, 0))
+    result = driver.execute_async_script(
+        "loop(arguments[0], arguments[1], arguments[2]).then(arguments[3], e => arguments[3]({error: String(e)}))",
+        server.base, base64.b64encode(photo_bytes).decode(), base64.b64encode(map_png).decode())
+    check("error" not in result, f"the cross-origin fetches ran ({result.get('error')})")
+    check(result["status"] == 200 and result["type"] == "image/jpeg" and result["bytes"] > 1000,
+          f"a page on {front.origin} gets the JPEG answer ({result['status']}, {result['bytes']} bytes)")
+    missing = [k for k in ("id", "style", "k", "coverage", "timing", "requestID") if not result.get(k)]
+    check(not missing, f"and reads its headers (X-Image-Id {result['id']}, X-Style {result['style']}, X-Map-K {result['k']}; unreadable: {missing})")
+    check(result["status2"] == 200 and result["type2"] == "image/jpeg" and result["bytes2"] > 1000,
+          f"and re-renders its image id with a map ({result['status2']}, {result['bytes2']} bytes)")
+    problems = [p for p in console_problems(driver) if "favicon" not in p]
+    check(not problems, f"no CORS error in the other origin's console {problems}")
+
+
 def readme(driver):
     """docs/web-page.png: the whole page at a desktop width, after a stroke."""
     metrics = {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}
@@ -548,24 +621,28 @@ def main():
     binary = external or os.environ.get("SEMADJUST_BINARY") or build(os.environ.get("SCRATCH", ".build-web"))
     work = pathlib.Path(tempfile.mkdtemp(prefix="semadjust-web-"))
     (work / "downloads").mkdir()
-    server = driver = None
+    server = driver = front = None
     status = 1
     try:
         model_args, source = model_arguments(work)
+        front = FrontEnd()
+        cors = ["--cors-origins", front.origin]
         if external:
             server, source = Server.external(external), "an external server"
         else:
-            server = Server(binary, model_args, work)
+            server = Server(binary, model_args, work, cors)
         if not server.styles() and source not in ("tiny test model", "an external server"):
             # A model file still being written (or unreadable) loads as nothing: use the tiny one.
             log(f"no style loaded from {source}; falling back to the tiny test model")
             server.stop()
             model_args, source = tiny_model_arguments(work), "tiny test model"
-            server = Server(binary, model_args, work)
+            server = Server(binary, model_args, work, cors)
         photo = test_photo(work)
         log(f"server on {server.base} with {source} ({', '.join(s['id'] for s in server.styles())}); photo {photo}")
         driver = browser(work / "downloads")
         timings = run(driver, server, photo, work, args.readme_screenshot)
+        if not external:  # an external server's CORS origins are its operator's
+            cross_origin(driver, server, front, photo)
         log("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
         log(f"PASS in {time.monotonic() - started_at:.0f} s; screenshots in {ARTIFACTS.relative_to(ROOT)}/")
         status = 0
@@ -575,6 +652,8 @@ def main():
             driver.save_screenshot(str(ARTIFACTS / "failure.png"))
             log(f"screenshot: {ARTIFACTS.relative_to(ROOT)}/failure.png")
     finally:
+        if front:
+            front.stop()
         if driver:
             driver.quit()
         if server and server.process:
