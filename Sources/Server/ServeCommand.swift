@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Origins allowed to call the API from a browser, comma-separated, or * (env SEMADJUST_CORS_ORIGINS).")
     var corsOrigins: String = Environment.string("SEMADJUST_CORS_ORIGINS") ?? ""
 
+    @Option(help: "Request-body bytes held at once (uploads being read, forms waiting for a worker); an upload that would pass it is answered 503 before its body is read (env SEMADJUST_UPLOAD_BUDGET_BYTES).")
+    var uploadBudgetBytes: Int = Environment.integer("SEMADJUST_UPLOAD_BUDGET_BYTES") ?? 512 * 1024 * 1024
+
     @Option(help: "Bytes of analysed photos kept for image_id re-renders (env SEMADJUST_CACHE_BYTES).")
     var cacheBytes: Int = Environment.integer("SEMADJUST_CACHE_BYTES") ?? 512 * 1024 * 1024
 
@@ -69,6 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("log format must be text or json, not '\(logFormat)'") }
         guard cacheBytes >= 0, cacheTTL > 0 else { throw ValidationError("cache bytes must be ≥ 0 and cache TTL > 0") }
         guard workers > 0, queue >= 0 else { throw ValidationError("workers must be > 0 and queue ≥ 0") }
+        guard uploadBudgetBytes >= maxBodyBytes else {
+            throw ValidationError("the upload budget (\(uploadBudgetBytes) bytes) must hold at least one largest body (\(maxBodyBytes))")
+        }
     }
 
     func run() async throws {
@@ -97,7 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         let adjust = AdjustRoutes(
             catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),
-            maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline), prerendersAlternatives: prerender)
+            maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline), prerendersAlternatives: prerender,
+            uploads: UploadBudget(bytes: uploadBudgetBytes))
 
         let reference = ServerReference()
         let routes = ServiceRoutes(

@@ -55,10 +55,20 @@ struct WorkerPoolTests {
         }
         #expect(ContinuousClock.now - started < .milliseconds(200), "refusal must not wait")
         #expect(pool.statistics.rejected == 1)
+        // The same refusal without a job, for callers that refuse before reading an upload.
+        guard case .overloaded = pool.refusal() else { Issue.record("a full pool refuses a job it has not seen"); return }
+        #expect(pool.statistics.rejected == 2)
         gate.open(3)
         var values: [Int] = []
         for task in admitted { values.append(try await task.value) }
         #expect(values == [0, 1, 2])
+    }
+
+    @Test func aPoolWithRoomRefusesNothing() {
+        let pool = WorkerPool(workerCount: 1, queueCapacity: 0)
+        #expect(pool.refusal() == nil)
+        pool.shutdown()
+        #expect(pool.refusal() == .shuttingDown)
     }
 
     @Test func queuedJobPastItsDeadlineIsNotRun() async throws {

@@ -55,6 +55,31 @@ struct AdjustRoutesTests {
         return try await responder.respond(to: HTTPRequest(method: .post, target: "/v1/adjust", headers: headers, body: .bytes(body)))
     }
 
+    /// An upload that does not fit the budget of bodies held at once is refused before its body is
+    /// read: 503 with Retry-After, and the next one gets in once the budget has room again.
+    @Test func uploadsOverTheBudgetAreRefusedBeforeTheirBodyIsRead() async throws {
+        var adjust = AdjustRoutes(
+            catalog: try Self.catalog(), workers: WorkerPool(workerCount: 1, queueCapacity: 4),
+            cache: PhotoCache(byteBudget: 64 << 20), maxImageBytes: 1 << 20, queueDeadline: .seconds(5))
+        adjust.uploads = UploadBudget(bytes: 1 << 20)
+        let responder = ServiceRoutes(corsOrigins: [], adjust: adjust, openConnections: { 0 }).responder()
+        let (type, body) = Self.form([("image", "p.jpg", try Self.photo())])
+        let held = try #require(adjust.uploads.reserve(1 << 20))  // another upload holds the whole budget
+        do {
+            _ = try await responder.respond(to: HTTPRequest(
+                method: .post, target: "/v1/adjust", headers: ["Content-Type": type, "Content-Length": String(body.count)],
+                body: .bytes(body)))
+            Issue.record("an upload over the budget was accepted")
+        } catch let error as HTTPError {
+            #expect(error.status == .serviceUnavailable && error.headers["Retry-After"] == "1")
+            #expect(error.detail.contains("uploads"))
+        }
+        held.release()
+        let response = try await Self.post(responder, [("image", "p.jpg", try Self.photo())])
+        #expect(response.status.code == 200)
+        #expect(adjust.uploads.inUse == 0, "every reservation is given back")
+    }
+
     /// A page on another origin can read every header of a JPEG answer that is not a plain HTTP one
     /// (its image id above all: the re-render loop starts from it).
     @Test func crossOriginPagesMayReadTheAnswersHeaders() async throws {

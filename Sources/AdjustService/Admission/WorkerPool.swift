@@ -154,6 +154,26 @@ public final class WorkerPool: Sendable {
         }
     }
 
+    /// The refusal a job would meet now (the queue full, or shutting down), counted as a rejection;
+    /// nil when it would be queued. For work that is costly before it reaches the queue (reading a
+    /// large upload): refused early, it costs nothing. The job itself is still admitted by `run`.
+    public func refusal() -> AdmissionError? {
+        state.withLock { s -> AdmissionError? in
+            if s.stopping { return .shuttingDown }
+            guard s.running + s.queue.count < workerCount + queueCapacity else {
+                s.rejected += 1
+                return .overloaded(retryAfterSeconds: Self.retryAfter(s, workers: workerCount))
+            }
+            return nil
+        }
+    }
+
+    /// Seconds until the queue has likely moved by one wave of jobs.
+    private static func retryAfter(_ s: State, workers: Int) -> Int {
+        let waves = Double(s.queue.count + s.running) / Double(workers)
+        return max(1, Int((waves * s.meanSeconds).rounded(.up)))
+    }
+
     /// Stops taking work; queued jobs fail with `shuttingDown`, running ones finish.
     public func shutdown() {
         let dropped = state.withLock { s -> [Job] in
@@ -173,8 +193,7 @@ public final class WorkerPool: Sendable {
             // Room for one job per worker plus `queueCapacity` waiting.
             guard s.running + s.queue.count < workerCount + queueCapacity else {
                 s.rejected += 1
-                let waves = Double(s.queue.count + s.running) / Double(workerCount)
-                return .overloaded(retryAfterSeconds: max(1, Int((waves * s.meanSeconds).rounded(.up))))
+                return .overloaded(retryAfterSeconds: Self.retryAfter(s, workers: workerCount))
             }
             s.queue.append(job)
             s.lastForegroundActivity = .now

@@ -13,6 +13,8 @@ struct AdjustRoutes: Sendable {
     let queueDeadline: Duration
     /// Whether a cached photo's other presets are rendered in idle time (`PresetAlternativesBuilder`).
     var prerendersAlternatives = true
+    /// The request-body bytes held at once; an upload that does not fit is refused before it is read.
+    var uploads = UploadBudget(bytes: 512 << 20)
 
     func register(in router: inout Router, metrics: ServiceMetrics? = nil) {
         router.get("/readyz") { [catalog] _ in
@@ -48,6 +50,17 @@ struct AdjustRoutes: Sendable {
 
     func adjust(_ request: HTTPRequest, metrics: ServiceMetrics? = nil) async throws -> (HTTPResponse, [AdjustResult.Stage]) {
         let format = try ResponseFormat.negotiate(accept: request.headers["Accept"])
+        // Refusals that need no body come before it is read: a burst of large uploads the service
+        // cannot take costs it neither memory nor bandwidth (no 100 Continue either: the connection
+        // sends that only when the body is first read).
+        if let refusal = workers.refusal() { throw Self.httpError(refusal) }
+        // A body without Content-Length (chunked) may be as large as the largest image.
+        guard let reservation = uploads.reserve(request.body.expectedLength ?? maxImageBytes) else {
+            throw HTTPError(.serviceUnavailable,
+                            detail: "the service is receiving \(uploads.inUse >> 20) MiB of uploads already (its budget is \(uploads.capacity >> 20) MiB); try again shortly",
+                            headers: ["Retry-After": "1"])
+        }
+        defer { reservation.release() }
         var limits = MultipartLimits()
         // Room beyond the six known fields, so a stray extra field is named precisely (400)
         // rather than counted (413); the parts' bytes are bounded by maxPartBytes anyway.
