@@ -99,6 +99,7 @@ struct AdjustRoutesTests {
                                   "access-control-expose-headers", "cache-control"]
         let carried = Set(response.headers.map { $0.name.lowercased() }).subtracting(plain)
         #expect(carried.contains("x-image-id"))
+        #expect(response.headers["Cache-Control"] == "no-store", "an answer with a user's photo is not cached")
         #expect(carried.isSubset(of: exposed), "not exposed: \(carried.subtracting(exposed).sorted())")
     }
 

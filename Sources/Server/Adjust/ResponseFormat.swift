@@ -79,6 +79,8 @@ enum ResponseFormat: Equatable {
         response.headers.add("Server-Timing", timing)
         // The answer depends on Accept: caches must keep the variants apart.
         response.headers.add("Vary", "Accept")
+        // A user's photo: no shared or browser cache keeps a copy.
+        response.headers.add("Cache-Control", "no-store")
         return response
     }
 
