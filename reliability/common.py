@@ -74,6 +74,14 @@ class Server:
                     return int(line.split()[1])
         return 0
 
+    def peak_rss_kib(self):
+        """The process's peak resident set so far (VmHWM)."""
+        with open(f"/proc/{self.process.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return 0
+
     def open_fds(self):
         return len(os.listdir(f"/proc/{self.process.pid}/fd"))
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Load and faults against the real `semadjust serve`, bounded in count and time, loopback only:
 slowloris, overload past the queue, clients vanishing mid-upload and mid-response, SIGTERM under
-load, file-descriptor exhaustion, and a soak at saturation with RSS sampled. Rows go to
+load, file-descriptor exhaustion, upload bursts (48 × 60 MB at once, 1,000 slow uploads), and a soak at saturation with RSS sampled. Rows go to
 reliability/results/load.json (and the RSS samples to soak-rss.json)."""
 import json
 import os
+import resource
 import signal
 import socket
 import struct
@@ -320,6 +321,143 @@ def fd_exhaustion(results):
         server.stop()
 
 
+def upload_head(port, rest, timeout=120):
+    """A socket with the head of a one-photo form and the part's own header sent, its Content-Length
+    counting `rest` more bytes; the caller sends (or trickles) them."""
+    s = connect(port, timeout)
+    pre = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"big.jpg\"\r\n"
+           "Content-Type: image/jpeg\r\n\r\n").encode()
+    s.sendall((f"POST /v1/adjust HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+               f"Content-Length: {len(pre) + rest}\r\n\r\n").encode() + pre)
+    return s
+
+
+def status_line(buffer):
+    return int(buffer.split(b" ")[1]) if buffer.startswith(b"HTTP/1.1 ") else None
+
+
+def big_upload(port, size):
+    """Sends a `size`-byte part (not a photo: the service refuses it after reading it whole) unless
+    answered first; returns (status or 'reset', bytes sent, seconds)."""
+    started = time.time()
+    closing = f"\r\n--{BOUNDARY}--\r\n".encode()
+    s = upload_head(port, size + len(closing))
+    s.setblocking(False)
+    chunk, sent, answer = b"\xff" * (1 << 20), 0, b""
+    try:
+        while sent < size and b"\r\n" not in answer:
+            try:
+                sent += s.send(chunk[:min(len(chunk), size - sent)])
+            except BlockingIOError:
+                time.sleep(0.002)
+            try:
+                answer += s.recv(65536)
+            except BlockingIOError:
+                pass
+        s.setblocking(True)
+        if sent >= size and b"\r\n" not in answer:
+            s.sendall(closing)
+        while b"\r\n" not in answer:
+            data = s.recv(65536)
+            if not data:
+                break
+            answer += data
+        return status_line(answer) or "closed", sent, time.time() - started
+    except OSError:
+        return "reset", sent, time.time() - started
+    finally:
+        s.close()
+
+
+def probe_healthz(port, stop, samples):
+    while not stop.is_set():
+        t0 = time.time()
+        try:
+            request("GET", "/healthz", port, timeout=10)
+            samples.append(time.time() - t0)
+        except Exception:  # noqa: BLE001 - an unanswered probe counts as 10 s
+            samples.append(10.0)
+        time.sleep(0.2)
+
+
+def upload_burst(results):
+    """Memory under upload bursts with the default settings: uploads the service cannot take now
+    are refused before their bodies are read (queue full, or the budget of bodies held at once)."""
+    g = "upload burst"
+    server = Server("--workers", "1")
+    port = server.port
+    limit_kib = 1536 * 1024
+    try:
+        base = server.peak_rss_kib()
+        clients, size = 48, 60 * 1000 * 1000
+        stop, probes = threading.Event(), []
+        prober = threading.Thread(target=probe_healthz, args=(port, stop, probes))
+        prober.start()
+        with ThreadPoolExecutor(clients) as pool:
+            outcomes = list(pool.map(lambda _: big_upload(port, size), range(clients)))
+        stop.set()
+        prober.join()
+        peak = server.peak_rss_kib()
+        refused = [o for o in outcomes if o[0] == 503]
+        read = [o for o in outcomes if o[0] in (413, 415, 422)]
+        other = [o for o in outcomes if o not in refused and o not in read]
+        ok, status = normal_adjust(port)
+        slowest_probe = max(probes, default=10.0)
+        results.add(g, f"{clients} × {human(size)} at once",
+                    f"{clients} simultaneous uploads of a {human(size)} part (not a photo), default settings",
+                    f"{human(clients * size)}", "peak RSS < 1.5 GiB, /healthz within 1 s, refusals 503 before the body",
+                    f"{len(read)} read and refused as no photo, {len(refused)} × 503 after sending "
+                    f"{human(max((o[1] for o in refused), default=0))} at most; peak RSS {base // 1024} → {peak // 1024} MiB; "
+                    f"slowest /healthz {slowest_probe * 1000:.0f} ms; after: adjust {status}",
+                    "nothing" if ok and not other else f"{len(other)} other outcomes",
+                    ok and not other and peak < limit_kib and slowest_probe < 1 and len(refused) > 0)
+    finally:
+        server.stop()
+    server = Server("--workers", "1")
+    port = server.port
+    try:
+        base = server.peak_rss_kib()
+        clients, declared = 1000, 2_000_000
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))  # this client's 1,000 sockets
+        held = []
+        for _ in range(clients):
+            s = upload_head(port, declared, timeout=30)
+            s.sendall(b"\xff" * 8192)
+            held.append(s)
+        stop, probes = threading.Event(), []
+        prober = threading.Thread(target=probe_healthz, args=(port, stop, probes))
+        prober.start()
+        for _ in range(20):  # 10 s of a trickle: 16 bytes per connection every half second
+            for s in held:
+                try:
+                    s.send(b"\xff" * 16)
+                except OSError:
+                    pass
+            time.sleep(0.5)
+        stop.set()
+        prober.join()
+        refused = 0
+        for s in held:
+            s.setblocking(False)
+            try:
+                refused += status_line(s.recv(64)) == 503
+            except OSError:
+                pass
+            s.close()
+        peak = server.peak_rss_kib()
+        ok, status = normal_adjust(port)
+        slowest_probe = max(probes, default=10.0)
+        results.add(g, f"{clients} slow uploads",
+                    f"{clients} uploads declaring {human(declared)} each, trickling 32 B/s after 8 KiB",
+                    f"{clients} connections", "peak RSS < 1.5 GiB, /healthz within 1 s",
+                    f"{refused} × 503 at once (the budget holds the rest); peak RSS {base // 1024} → {peak // 1024} MiB; "
+                    f"slowest /healthz {slowest_probe * 1000:.0f} ms; after: adjust {status}",
+                    "nothing" if ok else "not recovered", ok and peak < limit_kib and slowest_probe < 1)
+    finally:
+        server.stop()
+
+
 def soak(results, seconds):
     g = "soak"
     workers, queue = 1, 4
@@ -400,7 +538,8 @@ def main():
     # (name on the command line, group in the table, function)
     parts = [("slowloris", "slowloris", slowloris), ("overload", "overload", overload),
              ("vanishing", "vanishing clients", vanishing), ("sigterm", "shutdown", sigterm),
-             ("fds", "fd exhaustion", fd_exhaustion), ("soak", "soak", lambda r: soak(r, SOAK_SECONDS))]
+             ("fds", "fd exhaustion", fd_exhaustion), ("uploads", "upload burst", upload_burst),
+             ("soak", "soak", lambda r: soak(r, SOAK_SECONDS))]
     if only and os.path.exists(results.path):
         # A partial run replaces only its own rows, so the table stays whole.
         rerun = {group for name, group, _ in parts if name in only} | only
