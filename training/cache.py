@@ -22,6 +22,8 @@ KEYS = ("conv1", "layer1", "layer2", "layer3")
 @torch.no_grad()
 def trunk_features(trunk, rgb8, long_side):
     w = working_image(rgb8, long_side)
+    if not w.flags.writeable:  # a view of a decoded image: torch warns on read-only arrays
+        w = w.copy()
     x = torch.from_numpy(w).permute(2, 0, 1).float().div(255.0).unsqueeze(0).to(next(trunk.parameters()).device)
     f = trunk(x)
     return {k: f[k][0] for k in KEYS}
