@@ -384,10 +384,10 @@ class Server:
 
 def first_vs_rerender(port, jpeg, firsts, rerenders, timeout):
     """`firsts` first requests (JSON answer, each a new image_id: the default, the discovered map
-    snapped to the photo's edges), each followed by one with refine=false (the map as the network
+    snapped to the photo's edges), each after one with refine=false (the map as the network
     predicted it: the peer that prices the snapping); then `rerenders` re-renders of the last default
-    one's image_id with edited maps (alternating two edits, used as painted), each followed by the same
-    re-render with refine=true (the web page's snapped stroke); one at a time."""
+    one's image_id (the newest photo) with edited maps (alternating two edits, used as painted), each
+    followed by the same re-render with refine=true (the web page's snapped stroke); one at a time."""
     client = Client(port, timeout)
     body, ctype = photo_form(jpeg)
     plain_body, plain_ctype = photo_form(jpeg, refine=False)
@@ -406,8 +406,11 @@ def first_vs_rerender(port, jpeg, firsts, rerenders, timeout):
 
     try:
         for _ in range(firsts):
-            answer = timed(body, ctype, "first", first_ms, first_stages) or answer
+            # The peer first: the photo re-rendered below is then the newest one, whose preset
+            # alternatives the idle worker builds (it keeps only the newest photo's), as for a user
+            # who repaints the photo just answered.
             timed(plain_body, plain_ctype, "first, refine=false", plain_ms, plain_stages)
+            answer = timed(body, ctype, "first", first_ms, first_stages) or answer
         if answer is None:
             return {"problems": problems}
         maps = edited_maps(base64.b64decode(answer["map"]), answer["K"])
