@@ -14,6 +14,11 @@ struct BodyProgress {
     /// A new body, or the handler reading again: both timeouts count from `now`.
     mutating func restart(at now: UInt64) {
         isPaused = false
+        startWindow(at: now)
+    }
+
+    /// Both timeouts count from `now`.
+    private mutating func startWindow(at now: UInt64) {
         lastProgress = now
         windowStart = now
         windowBytes = 0
@@ -36,10 +41,7 @@ struct BodyProgress {
     /// The timeout the client has run into at `now`, if any; each full window starts the next.
     mutating func check(at now: UInt64, timeouts: HTTPServerConfiguration.Timeouts) -> HTTPError? {
         if isPaused {
-            // Waiting on the handler, not on the client.
-            lastProgress = now
-            windowStart = now
-            windowBytes = 0
+            startWindow(at: now)  // waiting on the handler, not on the client
             return nil
         }
         if isIdle(at: now, longerThan: timeouts.bodyIdle) {
