@@ -94,7 +94,6 @@ public struct GuidedMapFilter: Sendable {
         let statCount = 9 + 4 * fitted
         let stats = AlignedBuffer(count: statCount * n, zeroed: false), fits = AlignedBuffer(count: 4 * fitted * n, zeroed: false)
         var packed = Matrix(uninitializedRows: n, cols: 4 * k)
-        let stripes = max(1, min(threads, statCount))
         guide.withUnsafeBufferPointer { g in
             p.withUnsafeBufferPointer { pw in
                 let guidePlane = { (c: Int) in SendablePointer(pointer: UnsafeMutablePointer(mutating: g.baseAddress! + c * n)) }
@@ -105,15 +104,7 @@ public struct GuidedMapFilter: Sendable {
                 jobs += pairs.map { (guidePlane($0.0), guidePlane($0.1)) }
                 for j in 0..<fitted { jobs += [(weightPlane(j), nil)] + (0..<3).map { (guidePlane($0), weightPlane(j)) } }
                 let means = SendablePointer(pointer: stats.pointer), ab = SendablePointer(pointer: fits.pointer)
-                let boxes = jobs
-                Self.striped(stripes) { stripe in
-                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w + 1)
-                    defer { scratch.deallocate() }
-                    for job in stride(from: stripe, to: boxes.count, by: stripes) {
-                        sa_box_mean(Int32(h), Int32(w), r, boxes[job].0.pointer, boxes[job].1?.pointer, 1,
-                                    means.pointer + job * n, scratch)
-                    }
-                }
+                Self.boxMeans(jobs.map { ($0.0, $0.1, 1) }, height: h, width: w, radius: r, into: means, threads: threads)
                 Self.striped(max(1, min(threads, h))) { band in
                     let bands = max(1, min(threads, h))
                     let rows = (band * h / bands)..<((band + 1) * h / bands)
@@ -129,15 +120,10 @@ public struct GuidedMapFilter: Sendable {
                 // The window averages of the coefficients (into the stats planes, free after the
                 // solve), per preset a_r, a_g, a_b (for 8-bit colour: divided by 255 here, not per
                 // pixel) and b, then written channels-last with the last preset's derived.
-                let planes = 4 * fitted, planeStripes = max(1, min(threads, planes))
-                Self.striped(planeStripes) { stripe in
-                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w + 1)
-                    defer { scratch.deallocate() }
-                    for plane in stride(from: stripe, to: planes, by: planeStripes) {
-                        sa_box_mean(Int32(h), Int32(w), r, ab.pointer + plane * n, nil, plane % 4 < 3 ? 1 / 255 : 1,
-                                    means.pointer + plane * n, scratch)
-                    }
+                let coefficientPlanes = (0..<(4 * fitted)).map { plane in
+                    (SendablePointer(pointer: ab.pointer + plane * n), nil as SendablePointer<Float>?, Float(plane % 4 < 3 ? 1.0 / 255 : 1))
                 }
+                Self.boxMeans(coefficientPlanes, height: h, width: w, radius: r, into: means, threads: threads)
                 packed.withUnsafeMutableBufferPointer { dst in
                     let out = SendablePointer(pointer: dst.baseAddress!)
                     let bands = max(1, min(threads, h))
@@ -151,6 +137,21 @@ public struct GuidedMapFilter: Sendable {
         }
         withExtendedLifetime((stats, fits)) {}
         coefficients = ChannelsLastMap(height: h, width: w, data: packed)
+    }
+
+    /// Window means of each job's plane x (or x·y) times its scale into consecutive planes of `out`,
+    /// the jobs spread over `threads`.
+    private static func boxMeans(_ jobs: [(x: SendablePointer<Float>, y: SendablePointer<Float>?, scale: Float)],
+                                 height h: Int, width w: Int, radius r: Int32, into out: SendablePointer<Float>, threads: Int) {
+        let stripes = max(1, min(threads, jobs.count))
+        striped(stripes) { stripe in
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * w + 1)
+            defer { scratch.deallocate() }
+            for job in stride(from: stripe, to: jobs.count, by: stripes) {
+                sa_box_mean(Int32(h), Int32(w), r, jobs[job].x.pointer, jobs[job].y?.pointer, jobs[job].scale,
+                            out.pointer + job * h * w, scratch)
+            }
+        }
     }
 
     /// body(0..<count), on the calling thread when count is 1.
