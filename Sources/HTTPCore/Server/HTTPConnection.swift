@@ -18,6 +18,9 @@ final class HTTPConnection: @unchecked Sendable {
     private let core: HTTPServerCore
     private var configuration: HTTPServerConfiguration { core.configuration }
 
+    /// The connection's states and timeouts; this class performs its actions.
+    private var machine: ConnectionStateMachine
+
     private var readSource: (any DispatchSourceRead)?
     private var writeSource: (any DispatchSourceWrite)?
     private var timer: (any DispatchSourceTimer)?
@@ -27,37 +30,14 @@ final class HTTPConnection: @unchecked Sendable {
 
     private let inbound: InboundBuffer
     private var scanner = HeadScanner()
-    private var input: InputState = .head
     private var exchange: Exchange?
+    /// The channel of the body being received for the handler (the machine's `.body` input).
+    private var bodyChannel: BodyChannel?
     private var outbound = OutboundQueue()
     private var drainWaiters: [CheckedContinuation<Void, any Error>] = []
 
-    private var peerClosedInput = false
-    private var closed = false
-    private var servedRequests = 0
-    /// Set by graceful shutdown: answer the request in flight with `Connection: close`, accept no more.
-    private var draining = false
-
-    // Timing, in DispatchTime nanoseconds.
-    private var idleSince: UInt64
-    private var headStartedAt: UInt64?
-    private var bodyProgress = BodyProgress()
-    private var lastWriteProgress: UInt64 = 0
-    private var lingerDeadline: UInt64 = 0
-
-    private enum InputState {
-        /// Waiting for (or parsing) a request head.
-        case head
-        /// Delivering a body to the handler.
-        case body(BodyDecoder, BodyChannel)
-        /// Reading and dropping a body the handler did not want, to keep the connection usable.
-        case discarding(BodyDecoder)
-        /// No further request is read: input is dropped until EOF (`dropFurtherInput`); once the
-        /// final response is out, the write side is shut and the connection lingers (`afterDrain`).
-        case lingering
-    }
-
-    /// The request currently being answered.
+    /// The request being answered: what its handler and the access log need (the machine keeps
+    /// its keep-alive bookkeeping).
     private struct Exchange {
         let method: HTTPMethod
         let path: String
@@ -66,15 +46,10 @@ final class HTTPConnection: @unchecked Sendable {
         /// The address the access log shows: the peer, or the client behind a trusted proxy.
         let clientAddress: String
         let startedAt: UInt64
-        var keepAlive: Bool
-        let expectsContinue: Bool
-        var continueSent = false
-        var bodyComplete: Bool
         var task: Task<Void, Never>?
         var channel: BodyChannel?
         var status = 0
         var bytesSent = 0
-        var headSent = false
         var framing: ResponseSerializer.Framing = .none
         var isHead: Bool { method == .head }
     }
@@ -87,7 +62,7 @@ final class HTTPConnection: @unchecked Sendable {
         self.core = core
         self.queue = queue
         self.inbound = InboundBuffer(initialCapacity: 16 * 1024, maxCapacity: core.configuration.limits.maxHeaderBytes + 64 * 1024)
-        self.idleSince = Self.now()
+        self.machine = ConnectionStateMachine(settings: .init(core.configuration), now: Self.now())
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -121,18 +96,13 @@ final class HTTPConnection: @unchecked Sendable {
     /// Graceful shutdown: idle connections close now; busy ones finish their request first.
     func beginDraining() {
         queue.async { [self] in
-            guard !closed else { return }
-            draining = true
-            exchange?.keepAlive = false
-            if exchange == nil && inbound.readableCount == 0 && outbound.isEmpty {
-                close()
-            }
+            perform(machine.beginDraining(inboundBytes: inbound.readableCount, outboundBytes: outbound.pendingBytes))
         }
     }
 
     /// Shutdown deadline passed: stop whatever is going on.
     func forceClose() {
-        queue.async { [self] in close() }
+        queue.async { [self] in perform(machine.close()) }
     }
 
     private func sourceCancelled() {
@@ -144,15 +114,46 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    private func close() {
-        guard !closed else { return }
-        closed = true
+    /// Performs the machine's actions, in order.
+    private func perform(_ actions: [ConnectionStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .failBody(let error):
+                bodyChannel?.fail(error)
+                bodyChannel = nil
+            case .cancelHandler:
+                exchange?.task?.cancel()
+            case .abandonBody:
+                bodyChannel?.abandon()
+                bodyChannel = nil
+            case .sendContinue:
+                outbound.append(ResponseSerializer.continueResponse)
+                flush()
+            case .respondWithError(let error):
+                queueClosingErrorResponse(error)
+            case .dropBufferedInput:
+                inbound.clear()
+            case .flush:
+                flush()
+            case .shutdownWrite:
+                socket.shutdownWrite()
+            case .processInput:
+                process()
+            case .close(let reason):
+                if let reason { core.logger.debug("closing \(remoteAddress): \(reason)") }
+                tearDown()
+            }
+        }
+        updateReadInterest()
+    }
+
+    /// The machine has closed: stop the sources, fail whoever still waits on this connection.
+    private func tearDown() {
         timer?.cancel()
         exchange?.task?.cancel()
         exchange?.channel?.fail(HTTPError(.badRequest, detail: "the connection was closed"))
-        if case .body(_, let channel) = input {
-            channel.fail(HTTPError(.badRequest, detail: "the connection was closed before the body was complete"))
-        }
+        bodyChannel?.fail(HTTPError(.badRequest, detail: "the connection was closed before the body was complete"))
+        bodyChannel = nil
         let waiters = drainWaiters
         drainWaiters.removeAll()
         for waiter in waiters { waiter.resume(throwing: HTTPConnectionError.closed) }
@@ -174,7 +175,7 @@ final class HTTPConnection: @unchecked Sendable {
     // MARK: - Reading
 
     private func onReadable() {
-        guard !closed else { return }
+        guard !machine.isClosed else { return }
         let space = inbound.writableSpace(minimum: 16 * 1024)
         guard !space.isEmpty else {
             updateReadInterest()
@@ -184,135 +185,85 @@ final class HTTPConnection: @unchecked Sendable {
         do {
             result = try socket.read(into: space)
         } catch {
-            close()
+            perform(machine.close())
             return
         }
         switch result {
         case .bytes(let n):
             inbound.commit(n)
-            if headStartedAt == nil, exchange == nil, case .head = input { headStartedAt = Self.now() }
+            machine.bytesReceived(at: Self.now())
             process()
         case .wouldBlock:
             return
         case .endOfFile:
-            peerClosedInput = true
-            handleEndOfInput()
+            perform(machine.inputEnded())
         }
         updateReadInterest()
     }
 
-    private func handleEndOfInput() {
-        switch input {
-        case .head:
-            if exchange != nil {
-                // The client closed its sending side while we work on its request. Like Go's
-                // net/http, take that as "gone": cancel the handler, still try to answer.
-                exchange?.task?.cancel()
-                exchange?.keepAlive = false
-            } else {
-                close()
-            }
-        case .body(_, let channel):
-            channel.fail(HTTPError(.badRequest, detail: "the client closed the connection before the body was complete"))
-            exchange?.task?.cancel()
-            close()
-        case .discarding, .lingering:
-            close()
-        }
-    }
-
     /// Parses and dispatches whatever complete input is buffered.
     private func process() {
-        while !closed {
-            switch input {
-            case .head:
-                guard exchange == nil, !draining, outbound.pendingBytes < configuration.outboundHighWaterMark,
-                      inbound.readableCount > 0 else { return }
+        while true {
+            switch machine.nextInputStep(inboundBytes: inbound.readableCount, outboundBytes: outbound.pendingBytes) {
+            case .wait:
+                return
+            case .parseHead:
                 do {
                     guard let range = try scanner.scan(inbound.readable, limits: configuration.limits) else { return }
                     let head = try HTTPRequestHeadParser.parse(
                         UnsafeRawBufferPointer(rebasing: inbound.readable[range]), limits: configuration.limits)
                     inbound.consume(range.upperBound)
                     scanner.reset()
-                    try startExchange(head)
+                    startExchange(head)
                 } catch {
-                    respondToProtocolError(error)
+                    perform(machine.protocolError(error))
                     return
                 }
-            case .body(var decoder, let channel):
-                guard inbound.readableCount > 0 else { return }
+            case .decodeBody:
                 var chunk: [UInt8] = []
-                let consumed: Int
-                do {
-                    consumed = try decoder.decode(inbound.readable) { data in chunk.append(contentsOf: data) }
-                } catch {
-                    channel.fail(error)
-                    exchange?.keepAlive = false
-                    exchange?.bodyComplete = true
-                    dropFurtherInput()
+                switch machine.decodeBody(inbound.readable, at: Self.now(), emit: { chunk.append(contentsOf: $0) }) {
+                case .failed(let actions):
+                    perform(actions)
                     return
-                }
-                inbound.consume(consumed)
-                countBodyBytes(consumed)
-                var keepReading = true
-                if !chunk.isEmpty { keepReading = channel.push(chunk) }
-                if decoder.isComplete {
-                    channel.finish(trailers: decoder.trailers)
-                    exchange?.bodyComplete = true
-                    input = .head
-                    headStartedAt = nil
-                } else {
-                    input = .body(decoder, channel)
-                }
-                if !keepReading {
-                    bodyProgress.pause()
-                    updateReadInterest()
-                    return
-                }
-            case .discarding(var decoder):
-                guard inbound.readableCount > 0 else { return }
-                do {
-                    let consumed = try decoder.decode(inbound.readable) { _ in }
+                case .decoded(let consumed, let complete, let trailers):
                     inbound.consume(consumed)
-                    countBodyBytes(consumed)
-                } catch {
-                    beginLingeringClose()
+                    let keepReading = chunk.isEmpty || bodyChannel?.push(chunk) != false
+                    if complete {
+                        bodyChannel?.finish(trailers: trailers)
+                        bodyChannel = nil
+                    }
+                    if !keepReading {
+                        machine.consumerPaused()
+                        updateReadInterest()
+                        return
+                    }
+                }
+            case .discardBody:
+                let (consumed, actions) = machine.discardBody(inbound.readable, at: Self.now())
+                inbound.consume(consumed)
+                if !actions.isEmpty {
+                    perform(actions)
                     return
                 }
-                if decoder.isComplete {
-                    input = .head
-                    idleSince = Self.now()
-                    headStartedAt = inbound.readableCount > 0 ? idleSince : nil
-                } else if decoder.bytesSeen > configuration.maxDiscardBytes {
-                    beginLingeringClose()
-                    return
-                } else {
-                    input = .discarding(decoder)
-                }
-            case .lingering:
+            case .dropInput:
                 inbound.clear()
                 return
             }
         }
     }
 
-    private func countBodyBytes(_ n: Int) {
-        bodyProgress.received(n, at: Self.now())
-    }
-
-    private func startExchange(_ head: HTTPRequestHead) throws(HTTPError) {
-        let limits = configuration.limits  // the parser has refused a Content-Length over maxBodyBytes
+    private func startExchange(_ head: HTTPRequestHead) {
         let requestID = head.headers[configuration.requestIDHeader].flatMap { RequestID.isAcceptable($0) ? $0 : nil }
             ?? RequestID.generate()
-        let now = Self.now()
+        let state = machine.requestStarted(
+            framing: head.framing, keepAlive: head.keepAlive, expectsContinue: head.expectsContinue, at: Self.now())
         let body: HTTPRequestBody
         if head.framing == .none {
             body = .empty
-            input = .head
         } else {
+            // The parser has refused a Content-Length over maxBodyBytes; the decoder counts a chunked one.
             let channel = BodyChannel(highWaterMark: configuration.bodyBufferBytes, delegate: self)
-            input = .body(BodyDecoder(framing: head.framing, limits: limits), channel)
-            bodyProgress.restart(at: now)
+            bodyChannel = channel
             let expectedLength: Int? = if case .length(let n) = head.framing { n } else { nil }
             body = HTTPRequestBody(channel: channel, expectedLength: expectedLength)
         }
@@ -323,11 +274,8 @@ final class HTTPConnection: @unchecked Sendable {
         )
         var exchange = Exchange(
             method: head.method, path: request.path, version: head.version,
-            requestID: requestID, clientAddress: clientAddress, startedAt: headStartedAt ?? now, keepAlive: head.keepAlive && !draining,
-            expectsContinue: head.expectsContinue, bodyComplete: head.framing == .none
-        )
+            requestID: requestID, clientAddress: clientAddress, startedAt: state.startedAt)
         exchange.channel = body.channel
-        headStartedAt = nil
         let core = self.core
         exchange.task = Task { [self] in
             let response = await core.respond(to: request)
@@ -387,14 +335,11 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func writeHead(of response: HTTPResponse) {
-        guard var exchange, !closed else { return }
-        // Whatever the handler did not read of the body decides whether the connection survives.
-        if !exchange.bodyComplete {
-            settleUnreadBody(&exchange)
-        }
-        if draining { exchange.keepAlive = false }
+        guard var exchange, !machine.isClosed else { return }
         let wireFraming = ResponseSerializer.framing(for: response, version: exchange.version)
-        if wireFraming == .closeDelimited && !exchange.isHead { exchange.keepAlive = false }
+        guard let (keepAlive, actions) = machine.responseHeadStarting(
+            closeDelimited: wireFraming == .closeDelimited && !exchange.isHead) else { return }
+        perform(actions)
         // HEAD gets the header fields GET would (Content-Length when known) and never a body.
         var headerFraming = wireFraming
         if exchange.isHead, case .length = wireFraming {} else if exchange.isHead { headerFraming = .none }
@@ -403,96 +348,49 @@ final class HTTPConnection: @unchecked Sendable {
         var extra = configuration.defaultResponseHeaders
         extra.add(configuration.requestIDHeader, exchange.requestID)
         if let name = configuration.serverName { extra.add("Server", name) }
-        exchange.headSent = true
         self.exchange = exchange
         enqueue(ResponseSerializer.head(
             status: response.status, headers: response.headers, framing: headerFraming,
-            keepAlive: exchange.keepAlive, version: exchange.version, extraHeaders: extra))
-    }
-
-    /// The handler answered before the body was fully read.
-    private func settleUnreadBody(_ exchange: inout Exchange) {
-        guard case .body(let decoder, let channel) = input else { return }
-        channel.abandon()
-        if exchange.expectsContinue && !exchange.continueSent {
-            // The client is waiting for our go-ahead and will not send the body: closing is the
-            // only way to keep the framing in sync (RFC 9110 §10.1.1).
-            exchange.keepAlive = false
-            dropFurtherInput()
-            return
-        }
-        if let remaining = decoder.remainingLength, remaining > configuration.maxDiscardBytes {
-            exchange.keepAlive = false
-            dropFurtherInput()
-            return
-        }
-        input = .discarding(decoder)
-        updateReadInterest()
+            keepAlive: keepAlive, version: exchange.version, extraHeaders: extra))
     }
 
     private func finishResponse(complete: Bool) {
-        guard let exchange, !closed else { return }
+        guard let exchange, !machine.isClosed else { return }
         flush()
-        servedRequests += 1
         core.logAccess(
             method: exchange.method.rawValue, path: exchange.path, status: exchange.status,
             bytes: exchange.bytesSent, startedAt: exchange.startedAt, requestID: exchange.requestID,
             remote: exchange.clientAddress)
         self.exchange = nil
-        if !complete {
-            close()
-            return
-        }
-        if !exchange.keepAlive || peerClosedInput || draining {
-            beginLingeringClose()
-            return
-        }
-        idleSince = Self.now()
-        // Bytes of the next request may already be here (pipelining): its head timeout runs from now.
-        headStartedAt = inbound.readableCount > 0 ? idleSince : nil
-        process()
-        updateReadInterest()
+        perform(machine.responseFinished(complete: complete, inboundBytes: inbound.readableCount, at: Self.now()))
     }
 
     private func enqueue(_ bytes: [UInt8]) {
-        guard !closed else { return }
+        guard !machine.isClosed else { return }
         exchange?.bytesSent += bytes.count
         outbound.append(bytes)
     }
 
     /// Sends what the socket takes; arms the write source for the rest.
     private func flush() {
-        guard !closed else { return }
+        guard !machine.isClosed else { return }
         do {
             let (done, sent) = try outbound.flush(to: socket)
-            if sent > 0 { lastWriteProgress = Self.now() }
+            machine.wrote(sent, done: done, at: Self.now())
             if done {
                 if writeArmed {
                     writeSource?.suspend()
                     writeArmed = false
                 }
-                afterDrain()
+                perform(machine.outboundDrained(at: Self.now()))
             } else if !writeArmed {
-                if sent == 0 && lastWriteProgress == 0 { lastWriteProgress = Self.now() }
                 writeArmed = true
                 writeSource?.resume()
             }
             if outbound.pendingBytes < configuration.outboundHighWaterMark { resumeDrainWaiters() }
         } catch {
-            close()
+            perform(machine.close())
         }
-    }
-
-    private func afterDrain() {
-        lastWriteProgress = 0
-        if case .lingering = input, exchange == nil, !closed {
-            socket.shutdownWrite()
-            if lingerDeadline == 0 { lingerDeadline = Self.now() + configuration.timeouts.lingeringClose.nanoseconds }
-            if peerClosedInput { close() }
-        }
-        // A pipelined request may have waited for the outbound queue to shrink.
-        if case .head = input, exchange == nil { process() }
-        updateReadInterest()
     }
 
     private func resumeDrainWaiters() {
@@ -502,53 +400,24 @@ final class HTTPConnection: @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// The one way into `.lingering`: no further request is read on this connection.
-    private func dropFurtherInput() {
-        input = .lingering
-        inbound.clear()
-    }
-
-    /// No further request, and the answer so far is final: send what is queued, then linger.
-    private func beginLingeringClose() {
-        dropFurtherInput()
-        if peerClosedInput && outbound.isEmpty {
-            close()
-            return
-        }
-        if outbound.isEmpty { afterDrain() } else { flush() }
-        updateReadInterest()
-    }
-
-    /// A request that cannot be parsed: answer it and close, since the byte stream can no longer
-    /// be trusted to contain request boundaries.
-    private func respondToProtocolError(_ error: any Error) {
-        let httpError = (error as? HTTPError) ?? HTTPError(.badRequest, detail: "malformed request")
+    /// A closing error response for a request that could not be read, logged like any answer.
+    private func queueClosingErrorResponse(_ error: HTTPError) {
         let requestID = RequestID.generate()
         var extra = configuration.defaultResponseHeaders
         extra.add(configuration.requestIDHeader, requestID)
-        let bytes = ResponseSerializer.closingErrorResponse(httpError, extraHeaders: extra)
+        let bytes = ResponseSerializer.closingErrorResponse(error, extraHeaders: extra)
         outbound.append(bytes)
         core.logAccess(
-            method: "-", path: "-", status: httpError.status.code, bytes: bytes.count,
-            startedAt: headStartedAt ?? Self.now(), requestID: requestID, remote: peerHost,
-            detail: httpError.detail)
-        beginLingeringClose()
+            method: "-", path: "-", status: error.status.code, bytes: bytes.count,
+            startedAt: machine.headStartedAt ?? Self.now(), requestID: requestID, remote: peerHost,
+            detail: error.detail)
     }
 
     // MARK: - Read interest
 
     private func updateReadInterest() {
-        guard !closed, let readSource else { return }
-        let wanted: Bool
-        switch input {
-        case .lingering, .discarding: wanted = true
-        case .body: wanted = !bodyProgress.isPaused
-        case .head:
-            wanted = exchange == nil
-                ? outbound.pendingBytes < configuration.outboundHighWaterMark && !draining
-                : inbound.readableCount < configuration.limits.maxHeaderBytes
-        }
-        let reading = wanted && !peerClosedInput
+        guard !machine.isClosed, let readSource else { return }
+        let reading = machine.wantsToRead(inboundBytes: inbound.readableCount, outboundBytes: outbound.pendingBytes)
         if reading && readSuspended {
             readSuspended = false
             readSource.resume()
@@ -561,58 +430,14 @@ final class HTTPConnection: @unchecked Sendable {
     // MARK: - Timeouts
 
     private func onTick() {
-        guard !closed else { return }
-        let now = Self.now()
-        let timeouts = configuration.timeouts
-        if !outbound.isEmpty, lastWriteProgress > 0, now - lastWriteProgress > timeouts.write.nanoseconds {
-            core.logger.debug("closing \(remoteAddress): response write made no progress for \(timeouts.write)")
-            close()
-            return
-        }
-        switch input {
-        case .lingering:
-            if lingerDeadline > 0 && now > lingerDeadline { close() }
-        case .head where exchange == nil:
-            if let headStartedAt, inbound.readableCount > 0 || servedRequests == 0 {
-                if now - headStartedAt > timeouts.header.nanoseconds {
-                    respondToProtocolError(HTTPError(.requestTimeout, detail: "the request head was not received within \(timeouts.header)"))
-                }
-            } else if inbound.readableCount == 0 && outbound.isEmpty {
-                let limit = servedRequests == 0 ? timeouts.header : timeouts.keepAlive
-                if now - idleSince > limit.nanoseconds { close() }
-            }
-        case .body(_, let channel):
-            checkBodyTimeouts(now: now, channel: channel)
-        case .discarding:
-            if bodyProgress.isIdle(at: now, longerThan: timeouts.bodyIdle) { close() }
-        default:
-            break
-        }
-    }
-
-    private func checkBodyTimeouts(now: UInt64, channel: BodyChannel) {
-        guard let failure = bodyProgress.check(at: now, timeouts: configuration.timeouts) else { return }
-        channel.fail(failure)
-        exchange?.keepAlive = false
-        exchange?.bodyComplete = true
-        dropFurtherInput()
-        if exchange == nil { close() }
+        perform(machine.tick(at: Self.now(), inboundBytes: inbound.readableCount, outboundBytes: outbound.pendingBytes))
     }
 }
 
 extension HTTPConnection: BodyChannelDelegate {
     func bodyConsumerWantsMore() {
         queue.async { [self] in
-            guard !closed, var exchange = self.exchange else { return }
-            if exchange.expectsContinue && !exchange.continueSent && !exchange.headSent {
-                exchange.continueSent = true
-                self.exchange = exchange
-                outbound.append(ResponseSerializer.continueResponse)
-                flush()
-            }
-            bodyProgress.restart(at: Self.now())
-            process()
-            updateReadInterest()
+            perform(machine.consumerWantsMore(at: Self.now()))
         }
     }
 }
@@ -624,7 +449,7 @@ extension HTTPConnection: HTTPBodySink {
             queue.async { [self] in
                 if !queueBodyChunk(bytes) {
                     continuation.resume(throwing: HTTPConnectionError.closed)
-                } else if closed {
+                } else if machine.isClosed {
                     continuation.resume(throwing: HTTPConnectionError.closed)
                 } else if outbound.pendingBytes >= configuration.outboundHighWaterMark {
                     drainWaiters.append(continuation)
@@ -637,7 +462,7 @@ extension HTTPConnection: HTTPBodySink {
 
     /// Frames and queues one chunk of a streamed body, then flushes. False when closed.
     private func queueBodyChunk(_ bytes: [UInt8]) -> Bool {
-        guard !closed, let exchange else { return false }
+        guard !machine.isClosed, let exchange else { return false }
         if exchange.framing == .chunked {
             enqueue(ResponseSerializer.chunkHeader(bytes.count))
             enqueue(bytes)
@@ -646,7 +471,7 @@ extension HTTPConnection: HTTPBodySink {
             enqueue(bytes)
         }
         flush()
-        return !closed
+        return !machine.isClosed
     }
 }
 
