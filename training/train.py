@@ -113,6 +113,24 @@ def fit_colour_mixture(lab, tgt, K, init, iters=50):
     return W
 
 
+def fit_best_mixture(lab, tgt, K, restarts, seed):
+    """fit_colour_mixture from `restarts` k-means starts of the a/b residuals; the one that maps the
+    pixels closest to their targets (summed squared error: unsupervised, the groups are never read).
+    Why restarts: hard EM stops in the first fixed point, and from one start the agreement with the
+    groups varied from 0.54 to 0.93 between samples of the same photos. Returns (transforms, sse)."""
+    d = (tgt - lab)[:, 1:]
+    d = (d - d.mean(0)) / (d.std(0) + 1e-6)
+    best = None
+    for r in range(max(restarts, 1)):
+        init = torch.cdist(d, kmeans(d, K, seed=seed + r)).argmin(1)
+        W = fit_colour_mixture(lab, tgt, K, init)
+        pred = torch.einsum("nf,kfc->nkc", colour_design(lab), W)
+        sse = float((pred - tgt.unsqueeze(1)).pow(2).sum(-1).min(1).values.sum())
+        if best is None or sse < best[1]:
+            best = (W, sse)
+    return best
+
+
 def mixture_assign(W, lab, tgt):
     """Index of the transform that maps each input colour closest to its target."""
     pred = torch.einsum("nf,kfc->nkc", colour_design(lab), W)
@@ -214,18 +232,18 @@ class LossState:
             x = torch.cat(feats)
             mu, sd = x.mean(0), x.std(0) + 1e-6
             st.centroids = (kmeans((x - mu) / sd, a.K, seed=a.seed), mu, sd)
-        if "mixture" in schedule:  # K global colour transforms, started from k-means of the a/b residuals
+        if "mixture" in schedule or a.anchor > 0:  # K global colour transforms (fit_best_mixture)
+            # Photos at even steps through the training list, not its first 200: the list is sorted by
+            # source, and a mixture fitted on CamVid alone agreed with Stanford Background's groups at
+            # 0.71 (0.91 when fitted on both; 80 photos of each, 2026-12-07).
             lab, tgt = [], []
-            for i in range(min(n_train, 200)):
+            for i in sorted({round(j * n_train / min(n_train, 200)) for j in range(min(n_train, 200))}):
                 it = dataset[i]
                 lab.append(it["lab"][:512]); tgt.append(it["tgt"][:512])
             lab, tgt = torch.cat(lab), torch.cat(tgt)
-            d = (tgt - lab)[:, 1:]
-            d = (d - d.mean(0)) / (d.std(0) + 1e-6)
-            init = torch.cdist(d, kmeans(d, a.K, seed=a.seed)).argmin(1)
-            st.transforms = fit_colour_mixture(lab, tgt, a.K, init)
+            st.transforms, sse = fit_best_mixture(lab, tgt, a.K, a.mixture_restarts, a.seed)
             shares = torch.bincount(mixture_assign(st.transforms, lab, tgt), minlength=a.K).float() / len(lab)
-            print(json.dumps({"mixture_shares": shares.round(decimals=3).tolist()}), flush=True)
+            print(json.dumps({"mixture_shares": shares.round(decimals=3).tolist(), "mixture_sse": round(sse, 4)}), flush=True)
         return st
 
     def start_epoch(self, ep, n_epochs):
@@ -256,6 +274,9 @@ def batch_losses(outs, b, state, recipe):
             w = w / w.mean()
             losses["reg"] = (w * pi * lk).sum(1).mean()
             r = pi.detach()
+            if a.anchor > 0:  # keep the map on the mixture's edits: the expected loss alone drifts to partitions by fit
+                m = F.one_hot(mixture_assign(state.transforms.to(tgt.device), torch.cat(b["lab"]), tgt), a.K).float()
+                losses["anchor"] = a.anchor * -(m * torch.log_softmax(logits, -1)).sum(1).mean()
         else:
             if recipe == "kmeans":
                 c, mu, sd = (t.to(tgt.device) for t in state.centroids)
@@ -362,6 +383,9 @@ def arg_parser():
     ap.add_argument("--hard", action="store_true", help="hard EM (one-hot posterior)")
     ap.add_argument("--reseed", type=float, default=0.0, help="re-seed presets whose batch share falls below")
     ap.add_argument("--gate-weight", type=float, default=1.0, help="EM: weight of the gate cross-entropy")
+    ap.add_argument("--anchor", type=float, default=0.0,
+                    help="paper epochs: weight of the cross-entropy of the map to the colour mixture's assignment")
+    ap.add_argument("--mixture-restarts", type=int, default=1, help="k-means starts of the colour mixture; the best fit kept")
     ap.add_argument("--map-lr-mult", type=float, default=1.0)
     ap.add_argument("--no-zero-p", action="store_true")
     ap.add_argument("--lr", type=float, default=1e-3)
