@@ -24,6 +24,11 @@ info:
     Cross-origin browser calls are allowed for the origins the operator configures
     (`semadjust serve --cors-origins`); preflight is answered by `OPTIONS`.
 
+    Access control is the operator's choice (`semadjust serve --api-keys FILE`, off by default).
+    When it is on, `POST /v1/adjust` and `DELETE /v1/images/{image_id}` need
+    `Authorization: Bearer <key>` (401 without a known key, 429 with `Retry-After` over the key's
+    rate limit), and an `image_id` is found only with the key that made it.
+
     This document is served by the service itself at `GET /openapi.yaml`.
   license:
     name: Apache-2.0
@@ -44,6 +49,9 @@ paths:
     post:
       tags: [adjust]
       operationId: adjustPhoto
+      security:
+        - {}
+        - apiKey: []
       summary: Retouch a photo and return it with its adjustment map
       description: |
         Send a new photo as `image`, or the `image_id` of an earlier answer to re-render that photo
@@ -192,8 +200,12 @@ paths:
                     map: "(PNG bytes)"
         "400":
           $ref: "#/components/responses/BadRequest"
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+        "429":
+          $ref: "#/components/responses/TooManyRequests"
         "404":
-          description: "`image_id` names no cached photo (never issued, evicted or expired): send the image again."
+          description: "`image_id` names no cached photo (never issued, evicted, expired, deleted, or made with another API key): send the image again."
           headers:
             X-Request-Id:
               $ref: "#/components/headers/X-Request-Id"
@@ -334,7 +346,7 @@ paths:
         - name: Access-Control-Request-Method
           in: header
           required: false
-          description: The method the page wants to use; GET, HEAD, POST and OPTIONS are allowed, others get no allow headers.
+          description: The method the page wants to use; GET, HEAD, POST, DELETE and OPTIONS are allowed, others get no allow headers.
           schema:
             type: string
           example: POST
@@ -363,7 +375,7 @@ paths:
               description: The methods a page may use, for an allowed preflight only.
               schema:
                 type: string
-              example: GET, HEAD, POST, OPTIONS
+              example: GET, HEAD, POST, OPTIONS, DELETE
             Access-Control-Allow-Headers:
               description: The requested headers a page may send, for an allowed preflight only.
               schema:
@@ -382,6 +394,67 @@ paths:
               example: Origin, Access-Control-Request-Method, Access-Control-Request-Headers
             X-Request-Id:
               $ref: "#/components/headers/X-Request-Id"
+
+  /v1/images/{image_id}:
+    delete:
+      tags: [adjust]
+      operationId: deletePhoto
+      summary: Forget a cached photo
+      description: |
+        Drops the analysed photo behind an `image_id` from the re-render cache at once (it is
+        otherwise kept until it expires or is evicted); later re-renders with the id get 404.
+        With API keys on, only the key that made the id can delete it.
+      security:
+        - {}
+        - apiKey: []
+      parameters:
+        - name: image_id
+          in: path
+          required: true
+          description: The `X-Image-Id` (or `image_id`) of an earlier answer.
+          schema:
+            type: string
+          example: 9f86d081884c7d659a2feaa0c55ad015
+      responses:
+        "204":
+          description: The photo is forgotten.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+        "400":
+          description: The id is not 32 hex digits.
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              example:
+                type: about:blank
+                title: Bad Request
+                status: 400
+                detail: "an image id is the 32 hex digits an earlier response gave, got 'photo1'"
+                instance: /v1/images/photo1
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+        "404":
+          description: No photo is cached under the id (never issued, evicted, expired, already deleted, or another key's).
+          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+          content:
+            application/problem+json:
+              schema:
+                $ref: "#/components/schemas/Problem"
+              example:
+                type: about:blank
+                title: Not Found
+                status: 404
+                detail: no photo is cached under image_id 9f86d081884c7d659a2feaa0c55ad015 (unknown, evicted, expired or already deleted)
+                instance: /v1/images/9f86d081884c7d659a2feaa0c55ad015
+        "429":
+          $ref: "#/components/responses/TooManyRequests"
 
   /:
     get:
@@ -1006,6 +1079,45 @@ components:
                 status: 400
                 detail: send either 'image' or 'image_id', not both
                 instance: /v1/adjust
+    Unauthorized:
+      description: |
+        API keys are on and the request has none (no `Authorization: Bearer`), or one that is not
+        listed (mistyped, revoked).
+      headers:
+        WWW-Authenticate:
+          description: The scheme and realm (RFC 6750); `error="invalid_token"` for an unknown key.
+          schema:
+            type: string
+          example: Bearer realm="semadjust"
+        X-Request-Id:
+          $ref: "#/components/headers/X-Request-Id"
+      content:
+        application/problem+json:
+          schema:
+            $ref: "#/components/schemas/Problem"
+          example:
+            type: about:blank
+            title: Unauthorized
+            status: 401
+            detail: "this service needs an API key: send it as 'Authorization: Bearer <key>'"
+            instance: /v1/adjust
+    TooManyRequests:
+      description: The key is over its rate limit; retry after `Retry-After` seconds.
+      headers:
+        Retry-After:
+          $ref: "#/components/headers/Retry-After"
+        X-Request-Id:
+          $ref: "#/components/headers/X-Request-Id"
+      content:
+        application/problem+json:
+          schema:
+            $ref: "#/components/schemas/Problem"
+          example:
+            type: about:blank
+            title: Too Many Requests
+            status: 429
+            detail: "key 'ci' is over its limit of 6 requests a minute (2 at once); try again in 10 s"
+            instance: /v1/adjust
     Unavailable:
       description: |
         Busy (the inference queue is full, or the request waited past its deadline), shutting
@@ -1025,6 +1137,14 @@ components:
             status: 503
             detail: all inference workers are busy and the queue is full; retry in about 2 s
             instance: /v1/adjust
+  securitySchemes:
+    apiKey:
+      type: http
+      scheme: bearer
+      description: |
+        A key from the operator (`semadjust api-key NAME` makes one; the server's `--api-keys`
+        file lists its SHA-256). Only when the server runs with `--api-keys`; otherwise no
+        credentials are needed.
 
 """#
 

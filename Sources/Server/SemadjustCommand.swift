@@ -5,7 +5,7 @@ struct SemadjustCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "semadjust",
         abstract: "Semantics-aware photo adjustment: an HTTP service and a command-line tool.",
-        subcommands: [ServeCommand.self, AdjustCommand.self, StylesCommand.self],
+        subcommands: [ServeCommand.self, AdjustCommand.self, StylesCommand.self, APIKeyCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

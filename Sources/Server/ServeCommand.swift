@@ -49,6 +49,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an analysed photo stays re-renderable (env SEMADJUST_CACHE_TTL).")
     var cacheTTL: Int = Environment.integer("SEMADJUST_CACHE_TTL") ?? 3600
 
+    @Option(help: "API key file (see `semadjust api-key`): when given, POST /v1/adjust and DELETE /v1/images/{id} need 'Authorization: Bearer <key>', and each key finds only its own photos; re-read when it changes (env SEMADJUST_API_KEYS).")
+    var apiKeys: String?
+
+    /// `--api-keys`, else the environment's.
+    private var apiKeyFile: String? { apiKeys ?? Environment.string("SEMADJUST_API_KEYS") }
+
+    @Option(help: "Requests a minute per API key, unless its line says rate=N/min (env SEMADJUST_API_KEY_RATE).")
+    var apiKeyRate: Int = Environment.integer("SEMADJUST_API_KEY_RATE") ?? 120
+
+    @Option(help: "Requests per API key at once, unless its line says burst=N (env SEMADJUST_API_KEY_BURST).")
+    var apiKeyBurst: Int = Environment.integer("SEMADJUST_API_KEY_BURST") ?? 20
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SEMADJUST_LOG_LEVEL).")
     var logLevel: String = Environment.string("SEMADJUST_LOG_LEVEL") ?? "info"
 
@@ -72,9 +84,21 @@ struct ServeCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("log format must be text or json, not '\(logFormat)'") }
         guard cacheBytes >= 0, cacheTTL > 0 else { throw ValidationError("cache bytes must be ≥ 0 and cache TTL > 0") }
         guard workers > 0, queue >= 0 else { throw ValidationError("workers must be > 0 and queue ≥ 0") }
+        guard apiKeyRate > 0, apiKeyBurst > 0 else { throw ValidationError("API key rate and burst must be > 0") }
+        if let apiKeys = apiKeyFile {
+            do {
+                _ = try APIKeyStore(path: apiKeys, defaults: apiKeyDefaults)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         guard uploadBudgetBytes >= maxBodyBytes else {
             throw ValidationError("the upload budget (\(uploadBudgetBytes) bytes) must hold at least one largest body (\(maxBodyBytes))")
         }
+    }
+
+    private var apiKeyDefaults: APIKeyFile.Defaults {
+        .init(rate: RateLimit(perMinute: apiKeyRate, burst: apiKeyBurst))
     }
 
     func run() async throws {
@@ -101,10 +125,19 @@ struct ServeCommand: AsyncParsableCommand {
         if catalog.styles.isEmpty { logger.warning("no models loaded from \(modelOptions.source): /readyz answers 503") }
         logger.info("\(workers) inference worker(s) × \(jobThreads) thread(s), queue \(queue); \(StartupPolicy.blasSummary)")
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
-        let adjust = AdjustRoutes(
+        var adjust = AdjustRoutes(
             catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),
             maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline), prerendersAlternatives: prerender,
             uploads: UploadBudget(bytes: uploadBudgetBytes))
+        var keyWatch: Task<Void, Never>?
+        if let apiKeys = apiKeyFile {
+            let store = try APIKeyStore(path: apiKeys, defaults: apiKeyDefaults)
+            let access = AccessControl(keys: store)
+            adjust.access = access
+            logger.info("API keys required: \(store.keys.count) key(s) from \(apiKeys)")
+            keyWatch = Task.detached { [logger] in await Self.watch(access, logger: logger) }
+        }
+        defer { keyWatch?.cancel() }
 
         let reference = ServerReference()
         let routes = ServiceRoutes(
@@ -116,5 +149,20 @@ struct ServeCommand: AsyncParsableCommand {
         // Queued requests are answered 503 + Retry-After the moment SIGTERM arrives, not left to a
         // queue deadline (30 s) that outlasts the grace (25 s); running ones finish within the grace.
         try await server.run(gracePeriod: .seconds(shutdownGrace), whenDraining: { pool.shutdown() })
+    }
+
+    /// Re-reads the key file every two seconds: a key added or revoked counts from the next request.
+    private static func watch(_ access: AccessControl, logger: Logger) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(2))
+            switch access.keys.reloadIfChanged() {
+            case .unchanged: break
+            case .reloaded(let count):
+                access.limiter.retain(Set(access.keys.keys.map(\.name)))
+                logger.notice("API keys reloaded: \(count) key(s)")
+            case .failed(let reason):
+                logger.error("API keys not reloaded, the previous ones stay in force: \(reason)")
+            }
+        }
     }
 }

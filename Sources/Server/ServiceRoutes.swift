@@ -17,6 +17,9 @@ struct ServiceRoutes {
         metrics = ServiceMetrics(
             knownRoutes: Self.knownRoutes, openConnections: openConnections, workers: adjust?.workers, cache: adjust?.cache)
         var cors = CORSPolicy(origins: corsOrigins.contains("*") ? .any : .list(corsOrigins))
+        // A page sends its API key and deletes its photos cross-origin too.
+        cors.allowedMethods.append(.delete)
+        cors.allowedHeaders.append("Authorization")
         cors.exposedHeaders += ResponseFormat.answerHeaders.filter { !cors.exposedHeaders.contains($0) }
         corsPolicy = cors
         self.adjust = adjust

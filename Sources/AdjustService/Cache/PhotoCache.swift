@@ -4,6 +4,9 @@ import Locks
 /// by bytes (an analysed 512-px photo holds about 20 MB of context) and by age (a photo is a
 /// user's data; it is not kept longer than a personalisation session needs).
 ///
+/// A photo may have an owner (with access control on, the name of the key that sent it): only the
+/// same owner finds it again, and to anyone else it is as unknown as an id never given out.
+///
 /// Eviction scans for the oldest entry. With entries of megabytes a realistic budget holds at
 /// most a few hundred, so the scan costs microseconds beside the seconds an analysis takes, and
 /// it keeps the structure one dictionary.
@@ -20,6 +23,7 @@ public final class PhotoCache: Sendable {
 
     private struct Entry {
         let photo: AnalysedPhoto
+        let owner: String?
         let bytes: Int
         let stored: ContinuousClock.Instant
         var lastUse: UInt64
@@ -41,9 +45,9 @@ public final class PhotoCache: Sendable {
         self.maxAge = maxAge
     }
 
-    /// Stores `photo` and returns its id, evicting the least recently used photos to make room;
-    /// nil when the photo alone is larger than the whole budget.
-    public func insert(_ photo: AnalysedPhoto) -> ImageID? {
+    /// Stores `photo` for `owner` and returns its id, evicting the least recently used photos to make
+    /// room; nil when the photo alone is larger than the whole budget.
+    public func insert(_ photo: AnalysedPhoto, owner: String? = nil) -> ImageID? {
         let bytes = photo.byteCount
         let id = ImageID.random()
         let now = ContinuousClock.now
@@ -59,19 +63,24 @@ public final class PhotoCache: Sendable {
                 s.statistics.evictions += 1
             }
             s.tick += 1
-            s.entries[id] = Entry(photo: photo, bytes: bytes, stored: now, lastUse: s.tick)
+            s.entries[id] = Entry(photo: photo, owner: owner, bytes: bytes, stored: now, lastUse: s.tick)
             s.statistics.bytes += bytes
             s.statistics.entries = s.entries.count
             return id
         }
     }
 
-    /// The photo stored under `id`, marked as recently used; nil when unknown, evicted or expired.
-    public func lookup(_ id: ImageID) -> AnalysedPhoto? {
+    /// The photo stored under `id` for `owner`, marked as recently used; nil when unknown, evicted,
+    /// expired or another owner's.
+    public func lookup(_ id: ImageID, owner: String? = nil) -> AnalysedPhoto? {
         let now = ContinuousClock.now
         return state.withLock { s -> AnalysedPhoto? in
-            guard var entry = s.entries[id], now - entry.stored <= maxAge else {
-                if s.entries[id] != nil { remove(id, from: &s) }
+            guard var entry = s.entries[id], entry.owner == owner else {
+                s.statistics.misses += 1
+                return nil
+            }
+            guard now - entry.stored <= maxAge else {
+                remove(id, from: &s)
                 s.statistics.misses += 1
                 return nil
             }
@@ -107,9 +116,21 @@ public final class PhotoCache: Sendable {
                 remove(oldest.key, from: &s)
                 s.statistics.evictions += 1
             }
-            s.entries[id] = Entry(photo: photo, bytes: bytes, stored: old.stored, lastUse: old.lastUse)
+            s.entries[id] = Entry(photo: photo, owner: old.owner, bytes: bytes, stored: old.stored, lastUse: old.lastUse)
             s.statistics.bytes += bytes - old.bytes
             return true
+        }
+    }
+
+    /// Forgets the photo stored under `id` for `owner` (a user's "delete my photo"). False when there
+    /// is none: unknown, evicted, expired or another owner's.
+    @discardableResult
+    public func remove(_ id: ImageID, owner: String? = nil) -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { s -> Bool in
+            guard let entry = s.entries[id], entry.owner == owner else { return false }
+            remove(id, from: &s)
+            return now - entry.stored <= maxAge
         }
     }
 

@@ -2,7 +2,8 @@ import AdjustService
 import Foundation
 import HTTPCore
 
-/// `POST /v1/adjust`, `GET /v1/styles` and `GET /readyz`: HTTP in, `AdjustService` calls out.
+/// `POST /v1/adjust`, `DELETE /v1/images/{id}`, `GET /v1/styles` and `GET /readyz`: HTTP in,
+/// `AdjustService` calls out.
 struct AdjustRoutes: Sendable {
     let catalog: StyleCatalog
     let workers: WorkerPool
@@ -15,6 +16,8 @@ struct AdjustRoutes: Sendable {
     var prerendersAlternatives = true
     /// The request-body bytes held at once; an upload that does not fit is refused before it is read.
     var uploads = UploadBudget(bytes: 512 << 20)
+    /// With `--api-keys`: the key every work route needs; nil serves anyone who reaches the port.
+    var access: AccessControl?
 
     func register(in router: inout Router, metrics: ServiceMetrics? = nil) {
         router.get("/readyz") { [catalog] _ in
@@ -46,9 +49,27 @@ struct AdjustRoutes: Sendable {
             metrics?.recordStages(stages)
             return response
         }
+        router.delete("/v1/images/:id") { request in
+            try forget(request)
+        }
+    }
+
+    /// `DELETE /v1/images/{id}`: the photo is dropped from the cache at once (its re-renders end).
+    func forget(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        let owner = try access?.admit(request)
+        let text = request.pathParameters["id"] ?? ""
+        guard let id = ImageID(text) else {
+            throw HTTPError(.badRequest, detail: "an image id is the 32 hex digits an earlier response gave, got '\(text.prefix(64))'")
+        }
+        guard cache.remove(id, owner: owner) else {
+            throw HTTPError(.notFound, detail: "no photo is cached under image_id \(id) (unknown, evicted, expired or already deleted)")
+        }
+        return HTTPResponse(status: .noContent)
     }
 
     func adjust(_ request: HTTPRequest, metrics: ServiceMetrics? = nil) async throws -> (HTTPResponse, [AdjustResult.Stage]) {
+        // Who is asking comes first: a stranger costs no upload budget, no worker and no body read.
+        let owner = try access?.admit(request)
         let format = try ResponseFormat.negotiate(accept: request.headers["Accept"])
         // Refusals that need no body come before it is read: a burst of large uploads the service
         // cannot take costs it neither memory nor bandwidth (no 100 Continue either: the connection
@@ -76,12 +97,12 @@ struct AdjustRoutes: Sendable {
         case .image(let image):
             let style = try resolveStyle(form.styleID)
             let result = try await run { try style.pipeline.adjust(imageBytes: image, options: options) }
-            let id = cache.insert(result.analysis)
+            let id = cache.insert(result.analysis, owner: owner)
             if let id, prerendersAlternatives { scheduleAlternatives(for: id, pipeline: style.pipeline) }
             return (format.response(for: result, style: style.id, imageID: id), result.stages)
         case .cached(let id):
             // Looked up before queueing: an unknown id costs no worker time.
-            let cached = cache.lookup(id)
+            let cached = cache.lookup(id, owner: owner)
             metrics?.recordCacheLookup(hit: cached != nil)
             guard let analysis = cached else {
                 throw HTTPError(.notFound, detail: "no photo is cached under image_id \(id) (unknown, evicted or expired); send the image again")

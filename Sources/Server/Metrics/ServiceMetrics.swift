@@ -97,8 +97,12 @@ final class ServiceMetrics: Sendable {
         ).increment()
     }
 
+    /// The route of `path` as a label: known paths as they are, a photo's path under one pattern
+    /// (one label per image id would grow without bound), anything else "other".
     func routeLabel(for path: String) -> String {
-        knownRoutes.contains(path) ? path : "other"
+        if knownRoutes.contains(path) { return path }
+        if path.hasPrefix("/v1/images/"), !path.dropFirst(11).contains("/") { return "/v1/images/{id}" }
+        return "other"
     }
 
     func recordRequest(path: String, method: String, status: Int, duration: Duration) {

@@ -50,6 +50,10 @@ enum WebAssets {
           <option value="">Full size</option>
         </select>
       </div>
+      <div class="field" id="key-field" hidden>
+        <label for="api-key">API key</label>
+        <input type="password" id="api-key" autocomplete="off" spellcheck="false" placeholder="sak_…">
+      </div>
       <button type="button" id="adjust" class="primary" disabled>Adjust photo</button>
     </div>
     <ol class="steps" aria-label="How it works">
@@ -156,6 +160,7 @@ enum WebAssets {
 
   const el = {
     file: $("file"), drop: $("drop"), style: $("style"), size: $("size"), adjust: $("adjust"),
+    keyField: $("key-field"), apiKey: $("api-key"),
     styleInfo: $("style-info"), status: $("status"), error: $("error"), errorText: $("error-text"),
     errorClose: $("error-close"),
     mapStage: $("map-stage"), mapPhoto: $("map-photo"), map: $("map"), cursor: $("brush-cursor"),
@@ -246,7 +251,7 @@ enum WebAssets {
     let text = `${title || "Error"} (HTTP ${response.status})`;
     if (detail) text += `: ${detail}`;
     if (!/[.!?]$/.test(text)) text += ".";
-    if (response.status === 503) {
+    if (response.status === 503 || response.status === 429) {
       const retry = response.headers.get("Retry-After");
       text += retry ? ` Try again in ${retry} s.` : " Try again shortly.";
     } else if (response.status === 413) {
@@ -303,12 +308,27 @@ enum WebAssets {
   // ---------------------------------------------------------------------------------------------
   // Talking to the API
 
+  // With API keys on (`serve --api-keys`), the key field appears at the first 401; the key is kept
+  // for this tab only (sessionStorage), never in the page's URL.
+  el.apiKey.value = sessionStorage.getItem("semadjust-api-key") || "";
+  if (el.apiKey.value) el.keyField.hidden = false;
+  el.apiKey.addEventListener("change", () => sessionStorage.setItem("semadjust-api-key", el.apiKey.value.trim()));
+
   async function post(form) {
+    const headers = { Accept: "application/json" };
+    const key = el.apiKey.value.trim();
+    if (key) headers.Authorization = `Bearer ${key}`;
     let response;
     try {
-      response = await fetch("v1/adjust", { method: "POST", body: form, headers: { Accept: "application/json" } });
+      response = await fetch("v1/adjust", { method: "POST", body: form, headers });
     } catch (error) {
       throw Object.assign(new Error(`Could not reach the service (${error.message}).`), { status: 0 });
+    }
+    if (response.status === 401) {
+      el.keyField.hidden = false;
+      el.apiKey.focus();
+      const text = await describeFailure(response);
+      throw Object.assign(new Error(`${text} Enter your API key beside the style, then try again.`), { status: 401 });
     }
     if (!response.ok) {
       throw Object.assign(new Error(await describeFailure(response)), { status: response.status });
