@@ -61,6 +61,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests per API key at once, unless its line says burst=N (env SEMADJUST_API_KEY_BURST).")
     var apiKeyBurst: Int = Environment.integer("SEMADJUST_API_KEY_BURST") ?? 20
 
+    @Option(help: "Serve /metrics (and /healthz) on this port only, not on the public one: an admin listener for the operator's network (env SEMADJUST_ADMIN_PORT; absent: /metrics is on the public port).")
+    var adminPort: UInt16?
+
+    @Option(help: "Address of the admin listener (env SEMADJUST_ADMIN_HOST; default: --host).")
+    var adminHost: String?
+
+    /// `--admin-port`, else the environment's.
+    private var adminListenerPort: UInt16? { adminPort ?? Environment.integer("SEMADJUST_ADMIN_PORT").map(UInt16.init) }
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SEMADJUST_LOG_LEVEL).")
     var logLevel: String = Environment.string("SEMADJUST_LOG_LEVEL") ?? "info"
 
@@ -142,13 +151,27 @@ struct ServeCommand: AsyncParsableCommand {
         let reference = ServerReference()
         let routes = ServiceRoutes(
             corsOrigins: corsOrigins.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty },
-            adjust: adjust,
+            adjust: adjust, servesMetrics: adminListenerPort == nil,
             openConnections: { reference.connectionCount })
         let server = HTTPServer(configuration: configuration, responder: routes.responder(), logger: logger)
         reference.set(server)
+        var admin: HTTPServer?
+        if let adminListenerPort {
+            var adminConfiguration = HTTPServerConfiguration()
+            adminConfiguration.host = adminHost ?? Environment.string("SEMADJUST_ADMIN_HOST") ?? host
+            adminConfiguration.port = adminListenerPort
+            adminConfiguration.maxConnections = 64
+            adminConfiguration.serverName = "semadjust"
+            let adminServer = HTTPServer(configuration: adminConfiguration, responder: routes.adminResponder(), logger: logger)
+            try adminServer.start()
+            admin = adminServer
+        }
+
         // Queued requests are answered 503 + Retry-After the moment SIGTERM arrives, not left to a
         // queue deadline (30 s) that outlasts the grace (25 s); running ones finish within the grace.
         try await server.run(gracePeriod: .seconds(shutdownGrace), whenDraining: { pool.shutdown() })
+        // Scrapes go on through the drain; the admin listener stops last.
+        await admin?.shutdown(gracePeriod: .seconds(1))
     }
 
     /// Re-reads the key file every two seconds: a key added or revoked counts from the next request.

@@ -12,8 +12,12 @@ struct ServiceRoutes {
     let metrics: ServiceMetrics
     let corsPolicy: CORSPolicy
     let adjust: AdjustRoutes?
+    /// False when `/metrics` has its own listener (`serve --admin-port`): the public port then
+    /// answers 404 there, and only the operator's network reaches the service's internals.
+    let servesMetrics: Bool
 
-    init(corsOrigins: [String], adjust: AdjustRoutes? = nil, openConnections: @escaping @Sendable () -> Int) {
+    init(corsOrigins: [String], adjust: AdjustRoutes? = nil, servesMetrics: Bool = true,
+         openConnections: @escaping @Sendable () -> Int) {
         metrics = ServiceMetrics(
             knownRoutes: Self.knownRoutes, openConnections: openConnections, workers: adjust?.workers, cache: adjust?.cache)
         var cors = CORSPolicy(origins: corsOrigins.contains("*") ? .any : .list(corsOrigins))
@@ -23,6 +27,7 @@ struct ServiceRoutes {
         cors.exposedHeaders += ResponseFormat.answerHeaders.filter { !cors.exposedHeaders.contains($0) }
         corsPolicy = cors
         self.adjust = adjust
+        self.servesMetrics = servesMetrics
     }
 
     func responder() -> some HTTPResponder {
@@ -31,15 +36,27 @@ struct ServiceRoutes {
             .text("ok\n")
         }
         let metrics = self.metrics
-        router.get("/metrics") { _ in
-            .bytes(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-        }
+        if servesMetrics { Self.registerMetrics(metrics, in: &router) }
         router.get("/openapi.yaml") { _ in
             .bytes(OpenAPIDocument.bytes, contentType: "application/yaml")
         }
         adjust?.register(in: &router, metrics: metrics)
         WebRoutes().register(in: &router)
         return CORSResponder(MetricsResponder(inner: router, metrics: metrics), policy: corsPolicy)
+    }
+
+    /// The admin listener's routes: `/metrics` and `/healthz`, nothing a client uses.
+    func adminResponder() -> some HTTPResponder {
+        var router = Router()
+        router.get("/healthz") { _ in .text("ok\n") }
+        Self.registerMetrics(metrics, in: &router)
+        return router
+    }
+
+    private static func registerMetrics(_ metrics: ServiceMetrics, in router: inout Router) {
+        router.get("/metrics") { _ in
+            .bytes(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
     }
 }
 

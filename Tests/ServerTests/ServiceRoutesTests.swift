@@ -23,6 +23,22 @@ struct ServiceRoutesTests {
         #expect(text.contains("semadjust_http_open_connections 3"))
     }
 
+    /// With an admin listener, /metrics is served there and the public port does not know it.
+    @Test func metricsMoveToTheAdminListener() async throws {
+        let routes = ServiceRoutes(corsOrigins: [], servesMetrics: false, openConnections: { 0 })
+        await #expect(throws: HTTPError.self) {
+            try await routes.responder().respond(to: HTTPRequest(method: .get, target: "/metrics"))
+        }
+        let admin = routes.adminResponder()
+        let metrics = try await admin.respond(to: HTTPRequest(method: .get, target: "/metrics"))
+        guard case .bytes(let bytes) = metrics.body else { Issue.record("no body"); return }
+        #expect(String(decoding: bytes, as: UTF8.self).contains("semadjust_http_open_connections"))
+        #expect(try await admin.respond(to: HTTPRequest(method: .get, target: "/healthz")).status.code == 200)
+        await #expect(throws: HTTPError.self) {
+            try await admin.respond(to: HTTPRequest(method: .post, target: "/v1/adjust"))
+        }
+    }
+
     @Test func corsOriginsFromConfiguration() async throws {
         let routes = ServiceRoutes(corsOrigins: ["https://app.example"], openConnections: { 0 })
         let response = try await routes.responder().respond(

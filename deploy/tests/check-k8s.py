@@ -119,6 +119,21 @@ def main():
     strategy = deployment["spec"].get("strategy", {}).get("rollingUpdate", {})
     check(strategy.get("maxUnavailable") == 0, "a rollout may drop below the current capacity")
 
+    # Network: the policy selects the pods, admits the public port and the admin port only, and
+    # the admin port is where the scrape annotation and SEMADJUST_ADMIN_PORT point.
+    policy = docs.get("NetworkPolicy")
+    check(policy is not None, "no NetworkPolicy")
+    if policy:
+        check(selects(policy["spec"]["podSelector"]["matchLabels"]), "the NetworkPolicy does not select the pods")
+        check(set(policy["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}, "the NetworkPolicy does not restrict both directions")
+        allowed = {port["port"] for rule in policy["spec"].get("ingress", []) for port in rule.get("ports", [])}
+        check(allowed == {"http", "admin"}, f"the NetworkPolicy admits ports {sorted(map(str, allowed))}, not http and admin")
+        check(all(rule.get("from") for rule in policy["spec"].get("ingress", [])), "a NetworkPolicy rule admits every source")
+    check(ports.get("admin") is not None and env.get("SEMADJUST_ADMIN_PORT") == str(ports.get("admin")),
+          "SEMADJUST_ADMIN_PORT is not the container port 'admin'")
+    check(pod["metadata"].get("annotations", {}).get("prometheus.io/port") == str(ports.get("admin")),
+          "the scrape annotation does not point at the admin port")
+
 
 if __name__ == "__main__":
     main()
