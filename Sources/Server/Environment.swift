@@ -14,6 +14,11 @@ enum Environment {
         string(name).flatMap { Int($0) }
     }
 
+    /// A TCP port (0...65535); nil when unset or not one (`ServeCommand.validate` reports which).
+    static func port(_ name: String) -> UInt16? {
+        integer(name).flatMap { UInt16(exactly: $0) }
+    }
+
     /// 1/true/yes/on or 0/false/no/off (any case); nil when unset or anything else.
     static func flag(_ name: String) -> Bool? {
         switch string(name)?.lowercased() {

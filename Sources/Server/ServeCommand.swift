@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
     var host: String = Environment.string("SEMADJUST_HOST") ?? "127.0.0.1"
 
     @Option(help: "Port to listen on; 0 picks a free one (env SEMADJUST_PORT).")
-    var port: UInt16 = Environment.integer("SEMADJUST_PORT").map(UInt16.init) ?? 8080
+    var port: UInt16 = Environment.port("SEMADJUST_PORT") ?? 8080
 
     @Option(help: "Most simultaneous connections (env SEMADJUST_MAX_CONNECTIONS).")
     var maxConnections: Int = Environment.integer("SEMADJUST_MAX_CONNECTIONS") ?? 1024
@@ -68,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
     var adminHost: String?
 
     /// `--admin-port`, else the environment's.
-    private var adminListenerPort: UInt16? { adminPort ?? Environment.integer("SEMADJUST_ADMIN_PORT").map(UInt16.init) }
+    private var adminListenerPort: UInt16? { adminPort ?? Environment.port("SEMADJUST_ADMIN_PORT") }
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env SEMADJUST_LOG_LEVEL).")
     var logLevel: String = Environment.string("SEMADJUST_LOG_LEVEL") ?? "info"
@@ -93,6 +93,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("log format must be text or json, not '\(logFormat)'") }
         guard cacheBytes >= 0, cacheTTL > 0 else { throw ValidationError("cache bytes must be ≥ 0 and cache TTL > 0") }
         guard workers > 0, queue >= 0 else { throw ValidationError("workers must be > 0 and queue ≥ 0") }
+        for name in ["SEMADJUST_PORT", "SEMADJUST_ADMIN_PORT"] where Environment.string(name) != nil && Environment.port(name) == nil {
+            throw ValidationError("\(name) must be a port number (0...65535), not '\(Environment.string(name) ?? "")'")
+        }
         guard apiKeyRate > 0, apiKeyBurst > 0 else { throw ValidationError("API key rate and burst must be > 0") }
         if let apiKeys = apiKeyFile {
             do {
