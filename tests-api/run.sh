@@ -99,7 +99,7 @@ SPEC="${SPEC:-openapi.yaml}" tests-api/clients/run.sh "$base" || status=1
 # What the server answered, so a green run shows it reached the success paths (and, through the
 # stateful phase's link, the image_id re-render) too.
 echo "--- responses by request and status ---"
-sed -n 's/.*\[HTTPCore\] //p' "$work/server.log" | grep -v '^listening' | sort | uniq -c | sort -rn | head -n 15
+sed -n 's/.*\[HTTPCore\] //p' "$work/server.log" | grep -v '^listening' | sort | uniq -c | sort -rn | sed -n '1,15p'  # sed reads to the end: head would SIGPIPE sort under pipefail
 echo "--- image_id cache lookups ---"
 curl -fsS "$base/metrics" | grep '^semadjust_cache_lookups' || true
 
