@@ -86,7 +86,7 @@ public struct MultipartPartHead: Sendable, Equatable, CustomStringConvertible {
         var iterator = pieces[2].makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                guard let high = iterator.next().flatMap(HexDigit.value(of:)), let low = iterator.next().flatMap(HexDigit.value(of:)) else {
                     throw failure("filename* has a malformed percent-escape")
                 }
                 bytes.append(high << 4 | low)
@@ -130,14 +130,5 @@ public struct MultipartPartHead: Sendable, Equatable, CustomStringConvertible {
             name: String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
             value: String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
         )
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

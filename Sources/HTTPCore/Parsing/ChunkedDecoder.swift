@@ -49,7 +49,7 @@ struct ChunkedDecoder {
             index += 1
             switch state {
             case .size:
-                if let digit = PercentDecoding.hexValue(byte) {
+                if let digit = HexDigit.value(of: byte) {
                     sizeDigits += 1
                     // 15 hex digits already exceed any body we accept; more would overflow Int.
                     guard sizeDigits <= 15 else { throw HTTPError(.contentTooLarge, detail: "chunk size has too many digits") }

@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// The `--api-keys` file: one key per line, `#` comments and blank lines ignored.
 ///
 ///     # name   digest                                                                  [rate=N/min] [burst=N]
@@ -60,19 +62,10 @@ enum APIKeyFile {
         guard hex.count == 64 else { return nil }
         var bytes: [UInt8] = []
         for i in stride(from: 0, to: 64, by: 2) {
-            guard let high = hexValue(hex[i]), let low = hexValue(hex[i + 1]) else { return nil }
+            guard let high = HexDigit.value(of: hex[i]), let low = HexDigit.value(of: hex[i + 1]) else { return nil }
             bytes.append(high << 4 | low)
         }
         return bytes
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {
