@@ -11,7 +11,7 @@ PORT ?= 8080
 JOBS ?= $(shell nproc)
 
 # Debian packages the build needs (headers + pkg-config) and those tests and benchmarks use.
-BUILD_PACKAGES := libjpeg-dev libpng-dev libdeflate-dev libopenblas-dev pkg-config
+BUILD_PACKAGES := libjpeg-dev libpng-dev libdeflate-dev libopenblas-dev libwebp-dev libheif-dev libtiff-dev liblcms2-dev libavif-dev pkg-config
 BENCH_PACKAGES := wrk
 
 .PHONY: all deps deps-bench build build-debug run test test-tsan test-asan bench bench-http bench-imaging bench-summary clean

@@ -60,12 +60,19 @@ let package = Package(
         // C shims over libjpeg-turbo and libpng: their setjmp/longjmp error handling stays in C.
         .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("deflate")]),
-        // Codecs, EXIF orientation, sRGB <-> Lab, resampling.
+        // The same for libwebp (with its demux and mux parts), libheif (HEIC and AVIF decode), libtiff,
+        // LittleCMS (ICC colour management) and libavif (AVIF encode), Debian's builds of each.
+        .target(name: "CWebP", linkerSettings: [.linkedLibrary("webp"), .linkedLibrary("webpdemux"), .linkedLibrary("webpmux")]),
+        .target(name: "CHEIF", linkerSettings: [.linkedLibrary("heif")]),
+        .target(name: "CTIFF", linkerSettings: [.linkedLibrary("tiff")]),
+        .target(name: "CLCMS", linkerSettings: [.linkedLibrary("lcms2")]),
+        .target(name: "CAVIF", linkerSettings: [.linkedLibrary("avif")]),
         // sRGB <-> Lab kernels, compiled per CPU level (target_clones).
         .target(name: "CColourSpace", dependencies: ["CTargetClones"]),
         // SA_CLONES, the target_clones attribute both C kernel targets compile their hot loops with.
         .target(name: "CTargetClones"),
-        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CColourSpace", "Locks"], swiftSettings: strict),
+        // Codecs, EXIF orientation, colour management, sRGB <-> Lab, resampling.
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CWebP", "CHEIF", "CTIFF", "CLCMS", "CAVIF", "CColourSpace", "Locks"], swiftSettings: strict),
         .target(name: "AdjustService", dependencies: ["Inference", "Imaging", "Locks"], swiftSettings: strict),
         // glibc's mallopt, for the server's memory policy.
         .target(name: "CMallocShim"),

@@ -336,8 +336,8 @@ _Static_assert(CPNG_FILTER_NONE == PNG_FILTER_NONE, "CPNG_FILTER_NONE must be li
 
 int32_t cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
                     int32_t channels, size_t stride, int32_t compression_level,
-                    int32_t filters, uint8_t **out, size_t *out_len, char *message,
-                    size_t message_len) {
+                    int32_t filters, const uint8_t *icc, size_t icc_len,
+                    uint8_t **out, size_t *out_len, char *message, size_t message_len) {
     if (message != NULL && message_len > 0) message[0] = 0;
     if (pixels == NULL || out == NULL || out_len == NULL || width == 0 || height == 0 ||
         width > PNG_UINT_31_MAX || height > PNG_UINT_31_MAX ||
@@ -370,6 +370,8 @@ int32_t cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(ctx->png, compression_level);
     if (filters != 0) png_set_filter(ctx->png, PNG_FILTER_TYPE_BASE, filters);
+    if (icc != NULL && icc_len > 0 && icc_len <= PNG_UINT_31_MAX)
+        png_set_iCCP(ctx->png, ctx->info, "ICC profile", PNG_COMPRESSION_TYPE_BASE, icc, (png_uint_32)icc_len);
     png_write_info(ctx->png, ctx->info);
     for (uint32_t y = 0; y < height; y++)
         png_write_row(ctx->png, (png_const_bytep)(pixels + (size_t)y * stride));

@@ -6,9 +6,14 @@ public struct DecodedImage: Sendable, Equatable {
     /// Upright alpha plane (`width * height` bytes), only under
     /// `AlphaPolicy.preserve` and only when the source had transparency.
     public var alpha: [UInt8]?
-    /// The embedded ICC profile, to be written unchanged into the output.
-    /// Pixels are treated as sRGB whatever it says.
+    /// The ICC profile of `image`'s pixels, for the outputs to carry: the file's own as decoded;
+    /// after `ColourManagement.toSRGB`, an sRGB profile (or the file's, when it was sRGB already),
+    /// nil when the pixels are plain sRGB or the file's profile could not be used.
     public var iccProfile: [UInt8]?
+    /// A HEIF/AVIF nclx colour description (used when there is no ICC profile).
+    public var nclx: NCLXColour?
+    /// What `ColourManagement` did to reach sRGB; `.none` straight out of a decoder.
+    public var colourConversion: ColourConversion = .none
     /// The orientation the file declared (now applied; outputs carry none).
     public var orientation: ExifOrientation
     public var format: ImageFormat
@@ -18,12 +23,13 @@ public struct DecodedImage: Sendable, Equatable {
     /// 1- or 2-channel file from a colour one, which the RGB8 pixels alone cannot.
     public var isGrayscale: Bool
 
-    public init(image: RGBImage, alpha: [UInt8]? = nil, iccProfile: [UInt8]? = nil,
+    public init(image: RGBImage, alpha: [UInt8]? = nil, iccProfile: [UInt8]? = nil, nclx: NCLXColour? = nil,
                 orientation: ExifOrientation = .up, format: ImageFormat, hadAlpha: Bool = false,
                 isGrayscale: Bool = false) {
         self.image = image
         self.alpha = alpha
         self.iccProfile = iccProfile
+        self.nclx = nclx
         self.orientation = orientation
         self.format = format
         self.hadAlpha = hadAlpha

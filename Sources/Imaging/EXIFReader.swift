@@ -37,3 +37,13 @@ public enum EXIFReader {
         tiff.withUnsafeBytes { orientation(tiff: $0) }
     }
 }
+
+extension EXIFReader {
+    /// The orientation from an EXIF payload as containers store it: a TIFF stream, possibly behind
+    /// "Exif\0\0" (WebP's EXIF chunk has it either way in the wild).
+    public static func orientation(exifPayload: [UInt8]) -> ExifOrientation? {
+        let prefix: [UInt8] = Array("Exif".utf8) + [0, 0]
+        if exifPayload.starts(with: prefix) { return orientation(tiff: Array(exifPayload.dropFirst(6))) }
+        return orientation(tiff: exifPayload)
+    }
+}

@@ -3,8 +3,11 @@
 public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Zero bytes were supplied.
     case emptyInput
-    /// The bytes are neither JPEG nor PNG.
+    /// The bytes are none of the formats the decoder reads.
     case unrecognizedFormat
+    /// The file uses a part of its format this service does not read (an animation, floating-point
+    /// samples, a codec the library lacks).
+    case unsupportedFeature(format: ImageFormat, detail: String)
     /// The file declares a width or height of zero.
     case zeroDimensions(format: ImageFormat, width: Int, height: Int)
     /// A declared side exceeds `DecodeLimits.maxSide` (or the codec's own maximum).
@@ -35,7 +38,9 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .emptyInput:
             return "the image is empty (0 bytes)"
         case .unrecognizedFormat:
-            return "the image is neither JPEG nor PNG"
+            return "the image is none of JPEG, PNG, WebP, HEIC, AVIF or TIFF (judged by its first bytes)"
+        case let .unsupportedFeature(format, detail):
+            return "the \(format) uses something this service does not read: \(detail)"
         case let .zeroDimensions(format, width, height):
             return "the \(format) declares a size of \(width)×\(height); both sides must be at least 1"
         case let .sideTooLarge(format, width, height, maxSide):
@@ -45,7 +50,7 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .tooManyProgressiveScans(limit):
             return "the progressive JPEG has more than \(limit) scans"
         case let .decoderMemoryLimit(limit):
-            return "decoding the JPEG needs more than \(limit) bytes of working memory"
+            return "decoding the image needs more than \(limit) bytes of working memory"
         case let .chunkTooLarge(chunk, length, limit):
             return "the PNG chunk \(chunk) declares \(length) bytes; ancillary chunks are limited to \(limit)"
         case let .truncated(format, detail):

@@ -26,16 +26,9 @@ public struct PNGDecoder: Sendable {
             let channels = hasAlpha ? 4 : 3
             let decoded = try Self.samples(handle, width: width, height: height, channels: channels)
 
-            var rgb = decoded
-            var alpha: [UInt8]? = nil
-            if hasAlpha {
-                switch alphaPolicy {
-                case let .composite(red, green, blue):
-                    rgb = Self.composite(rgba: decoded, pixelCount: width * height, background: (red, green, blue))
-                case .preserve:
-                    (rgb, alpha) = Self.split(rgba: decoded, pixelCount: width * height)
-                }
-            }
+            let (rgb, alpha) = hasAlpha
+                ? RGBASamples.apply(alphaPolicy, to: decoded, pixelCount: width * height, premultiplied: false)
+                : (decoded, nil)
             let upright = orientation.apply(to: rgb, width: width, height: height, channels: 3)
             let uprightAlpha = alpha.map { orientation.apply(to: $0, width: width, height: height, channels: 1).pixels }
             return DecodedImage(
@@ -171,43 +164,6 @@ public struct PNGDecoder: Sendable {
         }
         guard let size else { throw .truncated(format: .png, detail: "the data ends before the IHDR chunk") }
         return size
-    }
-
-    /// `round((c·a + bg·(255−a)) / 255)` per channel; (x + 127) / 255 is
-    /// exact rounding because the numerator is an integer that is never a
-    /// half-multiple of 255.
-    static func composite(rgba: [UInt8], pixelCount: Int, background: (UInt8, UInt8, UInt8)) -> [UInt8] {
-        let bg = (UInt32(background.0), UInt32(background.1), UInt32(background.2))
-        return [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { out, initialized in
-            rgba.withUnsafeBufferPointer { src in
-                for i in 0..<pixelCount {
-                    let s = i * 4, d = i * 3
-                    let a = UInt32(src[s + 3]), na = 255 - a
-                    out[d] = UInt8((UInt32(src[s]) * a + bg.0 * na + 127) / 255)
-                    out[d + 1] = UInt8((UInt32(src[s + 1]) * a + bg.1 * na + 127) / 255)
-                    out[d + 2] = UInt8((UInt32(src[s + 2]) * a + bg.2 * na + 127) / 255)
-                }
-            }
-            initialized = pixelCount * 3
-        }
-    }
-
-    static func split(rgba: [UInt8], pixelCount: Int) -> (rgb: [UInt8], alpha: [UInt8]) {
-        var alpha = [UInt8](repeating: 0, count: pixelCount)
-        let rgb = [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { out, initialized in
-            rgba.withUnsafeBufferPointer { src in
-                alpha.withUnsafeMutableBufferPointer { a in
-                    for i in 0..<pixelCount {
-                        out[i * 3] = src[i * 4]
-                        out[i * 3 + 1] = src[i * 4 + 1]
-                        out[i * 3 + 2] = src[i * 4 + 2]
-                        a[i] = src[i * 4 + 3]
-                    }
-                }
-            }
-            initialized = pixelCount * 3
-        }
-        return (rgb, alpha)
     }
 
     private static func error(for status: Int32, handle: OpaquePointer) -> ImagingError {

@@ -19,16 +19,22 @@ public struct PNGEncoder: Sendable {
         case none
     }
 
+    /// The level for a photo answered as PNG. On a noisy 12 MP photo (2 vCPU AMD EPYC) level 3 took
+    /// 1.3 s for 14.6 MB, level 6 (zlib's default) 4.4 s for 13.8 MB, level 1 0.8 s for 15.4 MB:
+    /// 3.4x faster than the default for 5.5 % more bytes, on a worker other requests wait for.
+    public static let photoCompressionLevel = 3
+
     public init(compressionLevel: Int = 6, rowFilter: RowFilter = .adaptive) {
         self.compressionLevel = compressionLevel
         self.rowFilter = rowFilter
     }
 
-    public func encode(_ image: RGBImage) throws(ImagingError) -> [UInt8] {
-        try encode(pixels: image.pixels, width: image.width, height: image.height, channels: 3)
+    /// - Parameter iccProfile: written as the iCCP chunk when given.
+    public func encode(_ image: RGBImage, iccProfile: [UInt8]? = nil) throws(ImagingError) -> [UInt8] {
+        try encode(pixels: image.pixels, width: image.width, height: image.height, channels: 3, iccProfile: iccProfile)
     }
 
-    public func encode(pixels: [UInt8], width: Int, height: Int, channels: Int) throws(ImagingError) -> [UInt8] {
+    public func encode(pixels: [UInt8], width: Int, height: Int, channels: Int, iccProfile: [UInt8]? = nil) throws(ImagingError) -> [UInt8] {
         guard (1...4).contains(channels) else {
             throw .invalidArgument("PNG supports 1 to 4 channels, not \(channels)")
         }
@@ -44,11 +50,14 @@ public struct PNGEncoder: Sendable {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var outLength = 0
         var message = [CChar](repeating: 0, count: 256)
+        let icc = iccProfile ?? []
         let status = pixels.withUnsafeBufferPointer { source in
-            message.withUnsafeMutableBufferPointer { text in
-                cpng_encode(source.baseAddress, UInt32(width), UInt32(height), Int32(channels),
-                            width * channels, Int32(compressionLevel), rowFilter == .none ? Int32(CPNG_FILTER_NONE) : 0,
-                            &out, &outLength, text.baseAddress, text.count)
+            icc.withUnsafeBufferPointer { profile in
+                message.withUnsafeMutableBufferPointer { text in
+                    cpng_encode(source.baseAddress, UInt32(width), UInt32(height), Int32(channels),
+                                width * channels, Int32(compressionLevel), rowFilter == .none ? Int32(CPNG_FILTER_NONE) : 0,
+                                profile.baseAddress, profile.count, &out, &outLength, text.baseAddress, text.count)
+                }
             }
         }
         guard status == Int32(CPNG_OK.rawValue), let out else {

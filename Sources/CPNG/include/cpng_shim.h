@@ -64,12 +64,13 @@ void cpng_decoder_destroy(cpng_decoder *dec);
 // Encodes 8-bit interleaved rows with 1 (gray), 2 (gray+alpha), 3 (RGB) or 4
 // (RGBA) channels. On success *out is malloc'd; free it with cpng_free.
 // filters: a mask of libpng's PNG_FILTER_NONE … PNG_FILTER_PAETH row filters
-// the encoder may choose from (0 = libpng's default choice).
+// the encoder may choose from (0 = libpng's default choice). icc (may be NULL) is written as the
+// iCCP chunk.
 enum { CPNG_FILTER_NONE = 0x08 };  // libpng's PNG_FILTER_NONE (checked in cpng_shim.c)
 int32_t cpng_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
                     int32_t channels, size_t stride, int32_t compression_level,
-                    int32_t filters, uint8_t **out, size_t *out_len, char *message,
-                    size_t message_len);
+                    int32_t filters, const uint8_t *icc, size_t icc_len,
+                    uint8_t **out, size_t *out_len, char *message, size_t message_len);
 void cpng_free(void *p);
 
 #ifdef __cplusplus

@@ -3,12 +3,23 @@
 // (a label map), times its gray decode on CPNG's direct path and on libpng.
 //
 // usage: semadjust-imaging-bench <file.jpg|file.png> [iterations] [quality]
+//        semadjust-imaging-bench --formats <file> [iterations] [quality] [threads]  (FormatsBench.swift)
 // prints one JSON object with median milliseconds.
 import CMallocShim
 import Foundation
 import Imaging
 
 let arguments = CommandLine.arguments
+if arguments.count >= 3, arguments[1] == "--formats" {
+    do {
+        let number = { (i: Int, fallback: Int) in arguments.count > i ? Int(arguments[i]) ?? fallback : fallback }
+        print(try benchFormats(path: arguments[2], iterations: max(1, number(3, 3)), quality: number(4, 90), threads: number(5, 2)))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("semadjust-imaging-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
 guard arguments.count >= 2, let data = FileManager.default.contents(atPath: arguments[1]) else {
     FileHandle.standardError.write(Data("usage: semadjust-imaging-bench <file.jpg> [iterations] [quality]\n".utf8))
     exit(2)
