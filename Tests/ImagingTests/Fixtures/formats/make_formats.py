@@ -276,11 +276,34 @@ def colour_cases(tmp):
                    "width": src.width, "height": src.height, "profile": "display-p3"})
     # An AVIF that states P3 by nclx code points only (primaries 12, sRGB transfer 13, lossless).
     p3_pixels = os.path.join(tmp, "p3-untagged.png")
-    Image.open(path("display-p3.png")).convert("RGB").save(p3_pixels)
+    # From the array, so that no iCCP rides along (avifenc would store it and the nclx go unused).
+    Image.fromarray(np.asarray(Image.open(path("display-p3.png")).convert("RGB"))).save(p3_pixels)
     run("avifenc", "-l", "--cicp", "12/13/0", "-y", "444", p3_pixels, path("display-p3-nclx.avif"))
     colour.append({"file": "display-p3-nclx.avif", "expected": "display-p3.png.rgb", "width": src.width,
                    "height": src.height, "profile": "display-p3 (nclx)"})
+    # A second reference for P3 that is not LittleCMS: the conversion from first principles in
+    # float64 (sRGB curve decoded, P3 -> XYZ -> sRGB by the primaries' matrices, both D65, clipped,
+    # curve encoded, rounded).
+    stored = np.asarray(Image.open(path("display-p3.png")).convert("RGB")).astype(np.float64) / 255
+    linear = np.where(stored <= 0.04045, stored / 12.92, ((stored + 0.055) / 1.055) ** 2.4)
+    srgb_linear = linear @ (np.linalg.inv(rgb_to_xyz(SRGB_XY)) @ rgb_to_xyz(P3_XY)).T
+    srgb_linear = np.clip(srgb_linear, 0, 1)
+    encoded = np.where(srgb_linear <= 0.0031308, srgb_linear * 12.92, 1.055 * srgb_linear ** (1 / 2.4) - 0.055)
+    first_principles = (encoded * 255 + 0.5).astype(np.uint8)
+    colour.append({"file": "display-p3.png", "expected": save_expected("display-p3.first-principles", first_principles),
+                   "width": src.width, "height": src.height, "profile": "display-p3 (first principles)"})
     return colour
+
+
+P3_XY = [(0.680, 0.320), (0.265, 0.690), (0.150, 0.060)]
+SRGB_XY = [(0.640, 0.330), (0.300, 0.600), (0.150, 0.060)]
+
+
+def rgb_to_xyz(primaries, white=(0.3127, 0.3290)):
+    """The RGB -> XYZ matrix of a colour space from its primaries and white point (CIE xy)."""
+    xyz = np.array([[x / y, 1.0, (1 - x - y) / y] for x, y in primaries]).T
+    w = np.array([white[0] / white[1], 1.0, (1 - white[0] - white[1]) / white[1]])
+    return xyz * np.linalg.solve(xyz, w)
 
 
 def main():
