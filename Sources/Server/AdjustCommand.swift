@@ -7,22 +7,24 @@ import Foundation
 struct AdjustCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adjust",
-        abstract: "Adjust JPEG or PNG photos without a server: one file, several, or folders of them.",
+        abstract: "Adjust photos (JPEG, PNG, WebP, HEIC, AVIF, TIFF) without a server: one file, several, or folders of them.",
         discussion: """
-            One photo:  semadjust adjust in.jpg -o out.jpg [--style S] [--map map.png] [--save-map map.png]
+            One photo:  semadjust adjust in.heic -o out.jpg [--style S] [--strength 0.7] [--map map.png] [--save-map map.png]
             Batch:      semadjust adjust DIR_OR_FILES... -o OUTDIR [--save-map MAPDIR] [--map MAP.png|MAPDIR]
 
-            In batch mode (several inputs, a folder, or -o naming a folder) each NAME.jpg|.jpeg|.png \
-            becomes OUTDIR/NAME.jpg and its map MAPDIR/NAME.png; a --map folder holds NAME.png per photo \
+            The output's format follows its extension (.jpg, .png, .webp, .avif) or --format. In batch \
+            mode (several inputs, a folder, or -o naming a folder) each photo NAME.ext in a folder \
+            (.jpg .jpeg .png .webp .heic .heif .avif .tif .tiff) becomes OUTDIR/NAME.jpg (or the \
+            --format's extension) and its map MAPDIR/NAME.png; a --map folder holds NAME.png per photo \
             (what --save-map wrote, edited), a --map file applies to every photo. A photo that fails is \
             reported and the rest go on; the exit status is 1 when any failed.
             """
     )
 
-    @Argument(help: "JPEG or PNG photos, or folders of them (their *.jpg, *.jpeg and *.png files, not subfolders).")
+    @Argument(help: "Photos (JPEG, PNG, WebP, HEIC, AVIF, TIFF: read by content), or folders of them (their photo files by extension, not subfolders).")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "The output JPEG for one photo; the output folder in batch mode (created when missing).")
+    @Option(name: .shortAndLong, help: "The output photo for one photo; the output folder in batch mode (created when missing).")
     var output: String
 
     @Option(help: "Style id (see `semadjust styles`); default: popout when present, else the first style.")
@@ -34,8 +36,14 @@ struct AdjustCommand: ParsableCommand {
     @Option(help: "Also write the map used (8-bit PNG label image, the photo's size): a file for one photo, a folder in batch mode.")
     var saveMap: String?
 
-    @Option(help: "JPEG quality of the output, 1...100.")
+    @Option(help: "Quality of a lossy output (JPEG, WebP, AVIF), 1...100.")
     var quality: Int = 90
+
+    @Option(help: "Output format: jpeg, png, webp, webp-lossless or avif (default: the output's extension; jpeg in batch mode).")
+    var format: String?
+
+    @Option(help: "How much of the adjustment to apply, 0...1 (0: the photo's own colours, 1: the full effect).")
+    var strength: Double = 1
 
     @Option(help: "Downscale each photo first so that its longer side is at most this many pixels (64...20000); default: full resolution.")
     var maxSide: Int?
@@ -51,6 +59,10 @@ struct AdjustCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100, got \(quality)") }
+        guard strength.isFinite, (0...1).contains(strength) else { throw ValidationError("--strength must be between 0 and 1, got \(strength)") }
+        if let format, OutputFormat(rawValue: format.lowercased()) == nil {
+            throw ValidationError("--format must be one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(format)'")
+        }
         if let maxSide, !AdjustOptions.maxSideRange.contains(maxSide) {
             let range = AdjustOptions.maxSideRange
             throw ValidationError("--max-side must be between \(range.lowerBound) and \(range.upperBound), got \(maxSide)")
@@ -59,7 +71,8 @@ struct AdjustCommand: ParsableCommand {
     }
 
     func run() throws {
-        let plan = try AdjustPlan(inputs: inputs, output: output, map: map, saveMap: saveMap)
+        let plan = try AdjustPlan(inputs: inputs, output: output, map: map, saveMap: saveMap,
+                                  format: format.flatMap { OutputFormat(rawValue: $0.lowercased()) })
         // Photos are adjusted one after another, so the one job gets every core.
         let threads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: 1)
         let catalog = try modelOptions.loadCatalog(threadsPerJob: threads)
@@ -74,7 +87,7 @@ struct AdjustCommand: ParsableCommand {
             reporter.starting(job)
             let started = ContinuousClock.now
             do {
-                let result = try job.run(with: chosen.pipeline, quality: quality, maxSide: maxSide, refine: refine)
+                let result = try job.run(with: chosen.pipeline, quality: quality, strength: strength, maxSide: maxSide, refine: refine)
                 reporter.succeeded(job, result, after: ContinuousClock.now - started)
             } catch {
                 failures += 1

@@ -45,7 +45,7 @@ struct AdjustPipelineTests {
         #expect(!result.usedUserMap)
         #expect(result.stages.map(\.name) == ["decode", "resize", "context", "fit", "map", "render", "encode"])
 
-        let output = try ImageDecoder().decode(result.jpeg).image
+        let output = try ImageDecoder().decode(result.image).image
         #expect(output.width == 96 && output.height == 64)
         let original = try ImageDecoder().decode(input).image
         let meanChange = zip(output.pixels, original.pixels).map { abs(Double($0) - Double($1)) }.reduce(0, +) / Double(output.pixels.count)
@@ -89,7 +89,7 @@ struct AdjustPipelineTests {
         #expect(allZero.coverage == [1, 0])
         #expect(allOne.coverage == [0, 1])
         // The same photo under two different presets comes out differently.
-        #expect(allZero.jpeg != allOne.jpeg)
+        #expect(allZero.image != allOne.image)
         // The map sent back is the user's, resized to the photo.
         let map = try PNGDecoder().decode(try #require(allOne.mapPNG)).image
         #expect(map.width == 96 && map.height == 64 && map.pixels.allSatisfy { $0 == 1 })

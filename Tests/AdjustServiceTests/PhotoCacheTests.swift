@@ -20,7 +20,7 @@ struct PhotoCacheTests {
         let again = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: map))
         #expect(again.stages.map(\.name) == ["map", "render", "encode"])
         let fresh = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: map))
-        #expect(again.jpeg == fresh.jpeg, "re-rendering a cached analysis gives the same bytes as a new request")
+        #expect(again.image == fresh.image, "re-rendering a cached analysis gives the same bytes as a new request")
         #expect(again.usedUserMap && again.coverage == [0, 1])
         // A 10×10 map is resized to the photo, so it is encoded afresh at the photo's size.
         let returnedPNG = try #require(again.mapPNG)
@@ -47,9 +47,9 @@ struct PhotoCacheTests {
         #expect(again.mapPNG == map, "an 8-bit gray map at the photo's size comes back as it was sent")
         let fresh = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: map))
         #expect(fresh.renderedRows == height)
-        #expect(again.jpeg == fresh.jpeg, "a partial re-render gives the bytes of a full render")
+        #expect(again.image == fresh.image, "a partial re-render gives the bytes of a full render")
         let same = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: try #require(first.mapPNG)))
-        #expect(same.renderedRows == 0 && same.jpeg == first.jpeg)
+        #expect(same.renderedRows == 0 && same.image == first.image)
     }
 
     /// The same with the guided render (what photos above ~1 MP get), where a re-render renders only
@@ -83,15 +83,15 @@ struct PhotoCacheTests {
             let again = try pipeline.render(first.analysis, options: AdjustOptions(mapPNG: map))
             #expect(again.renderedRows == ys.count)
             let fresh = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: map))
-            #expect(again.jpeg == fresh.jpeg, "patch \(xs) × \(ys)")
-            #expect(again.jpeg != first.jpeg)
+            #expect(again.image == fresh.image, "patch \(xs) × \(ys)")
+            #expect(again.image != first.image)
         }
         // At another quality than the first render's, the whole photo is encoded again.
         var labels = discovered.pixels
         for i in 0..<(width * 20) { labels[i] = 1 - labels[i] }
         let map = try PNGEncoder().encode(pixels: labels, width: width, height: height, channels: 1)
         let lower = try pipeline.render(first.analysis, options: AdjustOptions(quality: 70, mapPNG: map))
-        #expect(lower.jpeg == (try pipeline.adjust(imageBytes: photo, options: AdjustOptions(quality: 70, mapPNG: map))).jpeg)
+        #expect(lower.image == (try pipeline.adjust(imageBytes: photo, options: AdjustOptions(quality: 70, mapPNG: map))).image)
     }
 
     @Test func leastRecentlyUsedPhotoIsEvictedFirst() throws {
@@ -132,7 +132,7 @@ struct PhotoCacheTests {
     @Test func maxSideDownscalesTheLongSide() throws {
         let result = try Fixture.pipeline().adjust(imageBytes: Fixture.photo(width: 96, height: 64), options: AdjustOptions(maxSide: 64))
         #expect(result.width == 64 && result.height == 43)
-        let output = try ImageDecoder().decode(result.jpeg).image
+        let output = try ImageDecoder().decode(result.image).image
         #expect(output.width == 64 && output.height == 43)
         #expect(throws: AdjustError.self) { try Fixture.pipeline().adjust(imageBytes: Fixture.photo(), options: AdjustOptions(maxSide: 10)) }
     }

@@ -37,7 +37,7 @@ struct PresetAlternativesTests {
             let rendered = try pipeline.render(first.analysis, options: options)
             let picked = try pipeline.render(withAlternatives, options: options)
             #expect(!rendered.pickedFromAlternatives && picked.pickedFromAlternatives, "repaint \(i)")
-            #expect(rendered.jpeg.elementsEqual(picked.jpeg), "repaint \(i): picked pixels must encode to the rendered JPEG")
+            #expect(rendered.image.elementsEqual(picked.image), "repaint \(i): picked pixels must encode to the rendered JPEG")
             #expect(rendered.coverage == picked.coverage)
         }
     }
@@ -91,7 +91,7 @@ struct PresetAlternativesTests {
         let png = try PNGEncoder().encode(pixels: Self.repaints(width: 96, height: 64, k: 2).last!, width: 96, height: 64, channels: 1)
         let a = try pipeline.render(resumed, options: AdjustOptions(mapPNG: png))
         let b = try pipeline.render(oneGo, options: AdjustOptions(mapPNG: png))
-        #expect(a.pickedFromAlternatives && b.pickedFromAlternatives && a.jpeg.elementsEqual(b.jpeg))
+        #expect(a.pickedFromAlternatives && b.pickedFromAlternatives && a.image.elementsEqual(b.image))
     }
 
     /// A weight map's first render keeps no labels: nothing to make.
@@ -114,7 +114,7 @@ struct PresetAlternativesTests {
         let first = (0..<n).flatMap { render($0, Int(old[$0])) }
         let rotations = (1..<k).flatMap { j in (0..<n).flatMap { render($0, (Int(old[$0]) + j) % k) } }
         let reference = ReferenceRender(labels: old, pixels: first, jpeg: try! SegmentedJPEG(
-            encoding: RGBImage(width: w, height: h, pixels: first), quality: 90, iccProfile: nil))
+            encoding: RGBImage(width: w, height: h, pixels: first), quality: 90, iccProfile: nil), strength: 1)
         let alternatives = PresetAlternatives(presetCount: k, rotations: rotations)
         for labels in Self.repaints(width: w, height: h, k: k) {
             let columns = (0..<h).map { y in y % 3 == 0 ? 0..<0 : (y % w)..<w }

@@ -27,7 +27,7 @@ struct UserMapTests {
         let viaLabels = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: Fixture.labelPNG(1)))
         #expect(viaWeights.usedUserMap)
         #expect(viaWeights.coverage.map { ($0 * 1e6).rounded() / 1e6 } == [0, 1])
-        #expect(try Self.decoded(viaWeights.jpeg) == Self.decoded(viaLabels.jpeg))
+        #expect(try Self.decoded(viaWeights.image) == Self.decoded(viaLabels.image))
         // The map handed back is the argmax label image, editable and sendable again.
         let back = try PNGDecoder().decode(try #require(viaWeights.mapPNG))
         #expect(back.isGrayscale && back.image.pixels.allSatisfy { $0 == 1 })
@@ -37,9 +37,9 @@ struct UserMapTests {
         let pipeline = try Fixture.pipeline()
         let photo = try Fixture.photo()
         let half = try Self.png([UInt8](repeating: 128, count: 4 * 4 * 2), width: 4, height: 4, channels: 2)
-        let blended = try Self.decoded(pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: half)).jpeg)
-        let zero = try Self.decoded(pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: Fixture.labelPNG(0))).jpeg)
-        let one = try Self.decoded(pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: Fixture.labelPNG(1))).jpeg)
+        let blended = try Self.decoded(pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: half)).image)
+        let zero = try Self.decoded(pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: Fixture.labelPNG(0))).image)
+        let one = try Self.decoded(pipeline.adjust(imageBytes: photo, options: AdjustOptions(mapPNG: Fixture.labelPNG(1))).image)
         let presetsApart = Self.meanDifference(zero, one)
         #expect(presetsApart > 1, "the two presets differ (\(presetsApart))")
         // The mixture lies between the presets: closer to each than they are to each other.

@@ -117,6 +117,27 @@ struct AdjustCommandTests {
     }
 
     @Test(.enabled(if: ServeProcessTests.binary != nil, "the semadjust product was not built next to the tests"))
+    func formatsInAndOutByExtensionAndStrength() throws {
+        let folder = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ImagingTests/Fixtures/formats")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("photo.heic"), to: folder.appendingPathComponent("in.heic"))
+        for (output, format) in [("out.webp", ImageFormat.webp), ("out.avif", .avif), ("out.png", .png), ("out.jpg", .jpeg)] {
+            let run = try Self.semadjust(["adjust", "in.heic", "-o", output, "--strength", "0.5"], in: folder)
+            #expect(run.status == 0, "\(output): \(run.stderr)")
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(output)))
+            #expect(bytes.withUnsafeBytes { ImageFormat.sniff($0) } == format, "\(output)")
+        }
+        let lossless = try Self.semadjust(["adjust", "in.heic", "-o", "lossless.webp", "--format", "webp-lossless"], in: folder)
+        #expect(lossless.status == 0, "\(lossless.stderr)")
+        let unknown = try Self.semadjust(["adjust", "in.heic", "-o", "out.bmp"], in: folder)
+        #expect(unknown.status != 0 && unknown.stderr.contains("--format"), "\(unknown.stderr)")
+        let strong = try Self.semadjust(["adjust", "in.heic", "-o", "out.jpg", "--strength", "2"], in: folder)
+        #expect(strong.status != 0 && strong.stderr.contains("--strength must be between 0 and 1"), "\(strong.stderr)")
+    }
+
+    @Test(.enabled(if: ServeProcessTests.binary != nil, "the semadjust product was not built next to the tests"))
     func batchOverAFolderWritesEveryPhotoAndMap() throws {
         let folder = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -165,7 +165,7 @@ struct AdjustRoutesTests {
             ("wrong K map", [("image", "p.jpg", photo), ("map", "m.png", wrongK)], nil, 422, "K = 2"),
             ("bad quality", [("image", "p.jpg", photo), ("quality", nil, Array("high".utf8))], nil, 400, "quality"),
             ("quality out of range", [("image", "p.jpg", photo), ("quality", nil, Array("0".utf8))], nil, 422, "between 1 and 100"),
-            ("unacceptable Accept", [("image", "p.jpg", photo)], "text/html", 406, "image/jpeg, application/json or multipart/mixed"),
+            ("unacceptable Accept", [("image", "p.jpg", photo)], "text/html", 406, "image/jpeg, image/png, image/webp, image/avif, application/json or multipart/mixed"),
         ]
         for (name, fields, accept, status, detail) in cases {
             let (code, message) = await Self.status { try await Self.post(responder, fields, accept: accept) }

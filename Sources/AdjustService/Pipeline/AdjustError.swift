@@ -40,7 +40,11 @@ public enum AdjustError: Error, Sendable, CustomStringConvertible {
     public var kind: Kind {
         switch self {
         case .undecodableImage(let cause):
-            if cause.isSizeLimit { .tooLarge } else if case .unrecognizedFormat = cause { .unsupportedFormat } else { .invalidInput }
+            switch cause {
+            case _ where cause.isSizeLimit: .tooLarge
+            case .unrecognizedFormat, .unsupportedFeature: .unsupportedFormat
+            default: .invalidInput
+            }
         case .invalidMap, .invalidOption: .invalidInput
         case .inference, .encoding: .internalFailure
         }

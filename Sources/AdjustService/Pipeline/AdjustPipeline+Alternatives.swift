@@ -92,7 +92,7 @@ public final class PresetAlternativesBuilder: Sendable {
                         do throws(ModelError) {
                             p.nextRow = try model.render(
                                 plan, context: analysis.context, map: .labels(p.labels), threads: pipeline.threadsPerJob,
-                                io: .srgb8(from: src.baseAddress!, into: out, width: width),
+                                io: .srgb8(from: src.baseAddress!, into: out, width: width, strength: Float(reference.strength)),
                                 from: p.nextRow, bandRows: bandRows, shouldStop: isCancelled)
                         } catch {
                             return .failure(error)

@@ -42,7 +42,7 @@ public struct AdjustPipeline: Sendable {
 
         let decoded: DecodedImage
         do {
-            decoded = try ImageDecoder(limits: decodeLimits).decode(imageBytes)
+            decoded = try ImageDecoder(limits: decodeLimits, colourManagement: ColourManagement(threads: threadsPerJob)).decode(imageBytes)
         } catch {
             throw .undecodableImage(error)
         }
@@ -101,22 +101,29 @@ public struct AdjustPipeline: Sendable {
     ) throws(AdjustError) -> AdjustResult {
         var clock = clock
         let threads = threadsPerJob
+        guard max(analysis.width, analysis.height) <= options.format.maxSide else {
+            throw .invalidOption("\(options.format.rawValue) holds at most \(options.format.maxSide) pixels a side; the photo is \(analysis.width)x\(analysis.height) (ask for another format, or max_side)")
+        }
         let map = RenderMap(for: analysis, userMap: userMap, options: options, presetCount: presetCount,
                             snapping: EdgeSnapping(settings: mapRefinement), threads: threads)
         clock.lap("map")
-        let pass = try ColourPass(model: model, threads: threads).run(analysis, map: map, quality: options.quality)
+        let pass = try ColourPass(model: model, threads: threads)
+            .run(analysis, map: map, quality: options.quality, format: options.format, strength: options.strength)
         clock.lap("render")
-        let (jpeg, mapPNG) = try ResultEncoder(quality: options.quality, iccProfile: analysis.iccProfile, threads: threads)
+        let encoded = try ResultEncoder(format: options.format, quality: options.quality, iccProfile: analysis.iccProfile,
+                                        threads: threads)
             .encode(pass, width: analysis.width, height: analysis.height, map: options.encodesMap ? map.labelMap : nil)
         clock.lap("encode")
 
         var kept = analysis
         if analysis.reference == nil, case let .labels(labels) = map.choice {
-            kept = analysis.with(reference: ReferenceRender(labels: labels, pixels: pass.pixels, jpeg: jpeg))
+            kept = analysis.with(reference: ReferenceRender(labels: labels, pixels: pass.pixels, jpeg: encoded.segments,
+                                                            strength: options.strength))
         }
         return AdjustResult(
-            jpeg: jpeg.bytes, mapPNG: mapPNG, width: analysis.width, height: analysis.height, presetNames: presetNames,
-            coverage: map.coverage, usedUserMap: userMap != nil, stages: clock.stages,
+            image: encoded.image, format: options.format, mapPNG: encoded.mapPNG, width: analysis.width, height: analysis.height,
+            presetNames: presetNames,
+            coverage: map.coverage, usedUserMap: userMap != nil, strength: options.strength, stages: clock.stages,
             renderedRows: pass.rows?.reduce(0) { $0 + $1.count } ?? analysis.height,
             pickedFromAlternatives: pass.strategy == .pick, analysis: kept)
     }

@@ -7,8 +7,10 @@ public struct AdjustResult: Sendable {
         public var milliseconds: Double { duration / .milliseconds(1) }
     }
 
-    /// The output photo (JPEG), at the input's full resolution (or `maxSide`) and upright orientation.
-    public let jpeg: [UInt8]
+    /// The output photo, encoded as `format`, at the input's full resolution (or `maxSide`) and
+    /// upright orientation.
+    public let image: [UInt8]
+    public let format: OutputFormat
     /// The map used, as an 8-bit PNG label image (values 0..<K, the photo's size): a format a
     /// user can edit and send back. For a weight map, its argmax. Nil when the options asked for
     /// no map (`encodesMap` false).
@@ -20,6 +22,8 @@ public struct AdjustResult: Sendable {
     public let coverage: [Double]
     /// Whether the map was the user's rather than the discovered one.
     public let usedUserMap: Bool
+    /// The strength the adjustment was applied at (AdjustOptions.strength).
+    public let strength: Double
     public let stages: [Stage]
     /// Rows the colour pass rendered: all of them, or for a re-render with a label map only those
     /// whose labels differ from the first render's (the rest are copied from it).

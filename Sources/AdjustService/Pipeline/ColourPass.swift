@@ -1,3 +1,4 @@
+import Imaging
 import Inference
 
 /// The full-resolution colour pass of one render, by the cheapest strategy the photo's cache allows,
@@ -19,26 +20,28 @@ struct ColourPass {
         let columns: [Range<Int>]?
         /// The first render whose pixels and JPEG this one started from (`.pick`, `.partial`).
         let reference: ReferenceRender?
-        /// Whether the first render's JPEG may be re-encoded only where the pixels changed (its quality
-        /// is this answer's); the canvas then holds the decoded segments that stay.
+        /// Whether the first render's JPEG may be re-encoded only where the pixels changed (the answer
+        /// is a JPEG of its quality); the canvas then holds the decoded segments that stay.
         let reencodes: Bool
     }
 
     let model: SAAdjustModel
     let threads: Int
 
-    func run(_ analysis: AnalysedPhoto, map: RenderMap, quality: Int) throws(AdjustError) -> Output {
+    /// `strength` scales the adjustment in Lab (AdjustOptions.strength).
+    func run(_ analysis: AnalysedPhoto, map: RenderMap, quality: Int, format: OutputFormat, strength: Double) throws(AdjustError) -> Output {
         let width = analysis.width
-        guard case let .labels(labels) = map.choice, let first = analysis.reference else {
+        guard case let .labels(labels) = map.choice, let first = analysis.reference, first.strength == strength else {
             var pixels = [UInt8](repeating: 0, count: width * analysis.height * 3)
-            try render(analysis, map: map.choice, into: &pixels, rows: nil, columns: nil)
+            try render(analysis, map: map.choice, strength: strength, into: &pixels, rows: nil, columns: nil)
             return Output(pixels: pixels, strategy: .full, rows: nil, columns: nil, reference: nil, reencodes: false)
         }
         let changes = first.changes(labels, width: width)
-        let reencodes = first.jpeg.quality == quality
-        var pixels = reencodes
-            ? first.canvas(copying: first.jpeg.reencodedRegions(changedColumns: changes.columns), except: changes.columns, width: width)
-            : first.pixels
+        let segments = format == .jpeg ? first.jpeg.flatMap { $0.quality == quality ? $0 : nil } : nil
+        let reencodes = segments != nil
+        var pixels = segments.map {
+            first.canvas(copying: $0.reencodedRegions(changedColumns: changes.columns), except: changes.columns, width: width)
+        } ?? first.pixels
         let strategy: Strategy
         if let alternatives = first.alternatives {
             pixels.withUnsafeMutableBufferPointer { out in
@@ -48,7 +51,7 @@ struct ColourPass {
             strategy = .pick
         } else {
             if !changes.rows.isEmpty {
-                try render(analysis, map: map.choice, into: &pixels, rows: changes.rows, columns: changes.columns)
+                try render(analysis, map: map.choice, strength: strength, into: &pixels, rows: changes.rows, columns: changes.columns)
             }
             strategy = .partial
         }
@@ -56,15 +59,15 @@ struct ColourPass {
                       reencodes: reencodes)
     }
 
-    private func render(_ analysis: AnalysedPhoto, map: MapChoice, into pixels: inout [UInt8], rows: [Range<Int>]?,
-                        columns: [Range<Int>]?) throws(AdjustError) {
+    private func render(_ analysis: AnalysedPhoto, map: MapChoice, strength: Double, into pixels: inout [UInt8],
+                        rows: [Range<Int>]?, columns: [Range<Int>]?) throws(AdjustError) {
         let width = analysis.width
         var failure: ModelError?
         analysis.photo.pixels.withUnsafeBufferPointer { src in
             pixels.withUnsafeMutableBufferPointer { out in
                 do throws(ModelError) {
                     try model.render(analysis.plan, context: analysis.context, map: map, threads: threads,
-                                     io: .srgb8(from: src.baseAddress!, into: out.baseAddress!, width: width),
+                                     io: .srgb8(from: src.baseAddress!, into: out.baseAddress!, width: width, strength: Float(strength)),
                                      rows: rows, columns: columns)
                 } catch {
                     failure = error

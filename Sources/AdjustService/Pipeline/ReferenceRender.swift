@@ -14,13 +14,17 @@ struct ReferenceRender: Sendable {
     let labels: [UInt8]
     /// The rendered RGB8 photo, before JPEG encoding.
     let pixels: [UInt8]
-    /// Its JPEG, cut into segments that can be re-encoded alone.
-    let jpeg: SegmentedJPEG
+    /// Its JPEG, cut into segments that can be re-encoded alone; nil when the first answer was
+    /// in another format.
+    let jpeg: SegmentedJPEG?
+    /// The strength it was rendered at: its pixels (and alternatives) stand for re-renders at that
+    /// strength only.
+    let strength: Double
     /// Every pixel under the other presets, once made in idle time: a re-render then picks pixels
     /// instead of rendering them.
     var alternatives: PresetAlternatives? = nil
 
-    var byteCount: Int { labels.count + pixels.count + jpeg.bytes.count + (alternatives?.byteCount ?? 0) }
+    var byteCount: Int { labels.count + pixels.count + (jpeg?.bytes.count ?? 0) + (alternatives?.byteCount ?? 0) }
 
     /// A photo-sized RGB8 buffer holding this render's pixels in `regions` except where `rendered`
     /// (one column range per row) will be written, and nothing defined elsewhere: all a re-render

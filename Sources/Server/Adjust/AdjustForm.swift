@@ -2,8 +2,9 @@ import AdjustService
 import Foundation
 import HTTPCore
 
-/// The fields of a `POST /v1/adjust` form, checked for shape (names, types, which go together);
-/// their values are the pipeline's to judge.
+/// The fields of a `POST /v1/adjust` request, checked for shape (names, types, which go together);
+/// their values are the pipeline's to judge. They come as a multipart form, or — for a photo posted
+/// as the body itself (`Content-Type: image/*`) — as the query string.
 struct AdjustForm {
     enum Source {
         /// A new photo's bytes.
@@ -12,17 +13,21 @@ struct AdjustForm {
         case cached(ImageID)
     }
 
-    static let fields = ["image", "image_id", "style", "map", "quality", "max_side", "refine"]
+    static let fields = ["image", "image_id", "style", "map", "quality", "max_side", "refine", "format", "strength"]
+    /// The fields a query string may carry beside a raw body (the photo is the body; a map is binary).
+    static let queryFields = ["style", "quality", "max_side", "refine", "format", "strength"]
 
     let source: Source
     let styleID: String?
     let options: AdjustOptions
+    /// The `format` field, when given: it decides the image format over `Accept`'s image types.
+    let requestedFormat: OutputFormat?
 
     init(parts: [MultipartPart]) throws(HTTPError) {
         var image: [UInt8]?
         var imageID: String?
-        var styleID: String?
-        var options = AdjustOptions()
+        var fields = TextFields()
+        var mapPNG: [UInt8]?
         var seen: Set<String> = []
         for part in parts {
             guard let name = part.name, Self.fields.contains(name) else {
@@ -34,16 +39,12 @@ struct AdjustForm {
             switch name {
             case "image": image = part.body
             case "image_id": imageID = part.text.trimmingCharacters(in: .whitespaces)
-            case "map": options.mapPNG = part.body
-            case "style": styleID = part.text.trimmingCharacters(in: .whitespaces)
-            case "quality": options.quality = try Self.integer(part, name: "quality", range: "1 and 100")
-            case "max_side":
-                let r = AdjustOptions.maxSideRange
-                options.maxSide = try Self.integer(part, name: "max_side", range: "\(r.lowerBound) and \(r.upperBound)")
-            case "refine": options.refine = try Self.boolean(part, name: "refine")
-            default: break
+            case "map": mapPNG = part.body
+            default: try fields.set(name, part.text)
             }
         }
+        var options = fields.options
+        options.mapPNG = mapPNG
         switch (image, imageID) {
         case (let image?, nil):
             guard !image.isEmpty else { throw HTTPError(.badRequest, detail: "the 'image' field is empty") }
@@ -57,27 +58,79 @@ struct AdjustForm {
             }
             source = .cached(id)
         case (nil, nil):
-            throw HTTPError(.badRequest, detail: "the form has no 'image' field (a JPEG or PNG file) and no 'image_id'")
+            throw HTTPError(.badRequest, detail: "the form has no 'image' field (a photo file) and no 'image_id'")
         case (.some, .some):
             throw HTTPError(.badRequest, detail: "send either 'image' or 'image_id', not both")
         }
-        self.styleID = styleID.flatMap { $0.isEmpty ? nil : $0 }
+        self.styleID = fields.styleID
         self.options = options
+        self.requestedFormat = fields.format
     }
 
-    /// true/false in any case (what generated clients send: Python's str(True) is "True"), or 1/0.
-    private static func boolean(_ part: MultipartPart, name: String) throws(HTTPError) -> Bool {
-        switch part.text.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "true", "1": return true
-        case "false", "0": return false
-        default: throw HTTPError(.badRequest, detail: "\(name) must be true or false, got '\(part.text.prefix(32))'")
+    /// A photo posted as the body, its options in the query string (`?style=xpro&strength=0.6`).
+    init(body: [UInt8], query: [(name: String, value: String)]) throws(HTTPError) {
+        guard !body.isEmpty else { throw HTTPError(.badRequest, detail: "the body is empty; it should be the photo's bytes") }
+        var fields = TextFields()
+        var seen: Set<String> = []
+        for (name, value) in query {
+            guard Self.queryFields.contains(name) else {
+                throw HTTPError(.badRequest, detail: "unknown query parameter '\(name.prefix(64))' for a photo posted as the body; accepted: \(Self.queryFields.joined(separator: ", ")) (image_id and map need the multipart form)")
+            }
+            guard seen.insert(name).inserted else {
+                throw HTTPError(.badRequest, detail: "the query parameter '\(name)' is given twice")
+            }
+            try fields.set(name, value)
         }
+        source = .image(body)
+        styleID = fields.styleID
+        options = fields.options
+        requestedFormat = fields.format
     }
 
-    private static func integer(_ part: MultipartPart, name: String, range: String) throws(HTTPError) -> Int {
-        guard let value = Int(part.text.trimmingCharacters(in: .whitespaces)) else {
-            throw HTTPError(.badRequest, detail: "\(name) must be an integer between \(range), got '\(part.text.prefix(32))'")
+    /// The text-valued fields, parsed the same way from a form part or a query parameter.
+    private struct TextFields {
+        var styleID: String?
+        var format: OutputFormat?
+        var options = AdjustOptions()
+
+        mutating func set(_ name: String, _ raw: String) throws(HTTPError) {
+            let text = raw.trimmingCharacters(in: .whitespaces)
+            switch name {
+            case "style": styleID = text.isEmpty ? nil : text
+            case "quality": options.quality = try Self.integer(text, name: "quality", range: "1 and 100")
+            case "max_side":
+                let r = AdjustOptions.maxSideRange
+                options.maxSide = try Self.integer(text, name: "max_side", range: "\(r.lowerBound) and \(r.upperBound)")
+            case "refine": options.refine = try Self.boolean(text, name: "refine")
+            case "strength":
+                guard let value = Double(text), value.isFinite else {
+                    throw HTTPError(.badRequest, detail: "strength must be a number between 0 and 1, got '\(text.prefix(32))'")
+                }
+                options.strength = value
+            case "format":
+                guard let value = OutputFormat(rawValue: text.lowercased()) else {
+                    throw HTTPError(.badRequest, detail: "format must be one of \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text.prefix(32))'")
+                }
+                format = value
+                options.format = value
+            default: break
+            }
         }
-        return value
+
+        /// true/false in any case (what generated clients send: Python's str(True) is "True"), or 1/0.
+        private static func boolean(_ text: String, name: String) throws(HTTPError) -> Bool {
+            switch text.lowercased() {
+            case "true", "1": return true
+            case "false", "0": return false
+            default: throw HTTPError(.badRequest, detail: "\(name) must be true or false, got '\(text.prefix(32))'")
+            }
+        }
+
+        private static func integer(_ text: String, name: String, range: String) throws(HTTPError) -> Int {
+            guard let value = Int(text) else {
+                throw HTTPError(.badRequest, detail: "\(name) must be an integer between \(range), got '\(text.prefix(32))'")
+            }
+            return value
+        }
     }
 }

@@ -70,7 +70,8 @@ struct AdjustRoutes: Sendable {
     func adjust(_ request: HTTPRequest, metrics: ServiceMetrics? = nil) async throws -> (HTTPResponse, [AdjustResult.Stage]) {
         // Who is asking comes first: a stranger costs no upload budget, no worker and no body read.
         let owner = try access?.admit(request)
-        let format = try ResponseFormat.negotiate(accept: request.headers["Accept"])
+        // 406 before the body when Accept admits no answer at all; the form's `format` may narrow it.
+        _ = try ResponseFormat.negotiate(accept: request.headers["Accept"])
         // Refusals that need no body come before it is read: a burst of large uploads the service
         // cannot take costs it neither memory nor bandwidth (no 100 Continue either: the connection
         // sends that only when the body is first read).
@@ -82,15 +83,11 @@ struct AdjustRoutes: Sendable {
                             headers: ["Retry-After": "1"])
         }
         defer { reservation.release() }
-        var limits = MultipartLimits()
-        // Room beyond the six known fields, so a stray extra field is named precisely (400)
-        // rather than counted (413); the parts' bytes are bounded by maxPartBytes anyway.
-        limits.maxParts = 16
-        limits.maxPartBytes = maxImageBytes
-        let parts = try await request.body.collectMultipartForm(contentType: request.headers["Content-Type"], limits: limits)
-        let form = try AdjustForm(parts: parts)
+        let form = try await Self.form(of: request, maxImageBytes: maxImageBytes)
+        let format = try ResponseFormat.negotiate(accept: request.headers["Accept"], requested: form.requestedFormat)
         var chosen = form.options
-        chosen.encodesMap = format != .jpeg  // the JPEG-only answer has no use for the map PNG
+        chosen.format = format.image
+        chosen.encodesMap = format.envelope != .image  // the image-only answer has no use for the map PNG
         let options = chosen
 
         switch form.source {
@@ -115,6 +112,30 @@ struct AdjustRoutes: Sendable {
             metrics?.recordRerender(pickedFromAlternatives: result.pickedFromAlternatives)
             return (format.response(for: result, style: style.id, imageID: id), result.stages)
         }
+    }
+
+    /// The request's fields: a multipart form, or a photo posted as the body (`image/*`, or
+    /// `application/octet-stream` as some clients label any file) with options in the query string.
+    static func form(of request: HTTPRequest, maxImageBytes: Int) async throws -> AdjustForm {
+        let contentType = request.headers["Content-Type"] ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if mediaType.hasPrefix("image/") || mediaType == "application/octet-stream" {
+            return try AdjustForm(body: try await request.body.collect(upTo: maxImageBytes), query: request.queryItems)
+        }
+        guard mediaType == "multipart/form-data" else {
+            throw HTTPError(.unsupportedMediaType, detail: mediaType.isEmpty
+                ? "the request has no Content-Type; send multipart/form-data, or the photo itself as image/*"
+                : "Content-Type '\(contentType.prefix(100))' is neither multipart/form-data nor an image/* photo posted as the body")
+        }
+        if !(request.query ?? "").isEmpty {
+            throw HTTPError(.badRequest, detail: "options go into the multipart form's fields, not the query string (which only a photo posted as the body takes)")
+        }
+        var limits = MultipartLimits()
+        // Room beyond the known fields, so a stray extra field is named precisely (400) rather than
+        // counted (413); the parts' bytes are bounded by maxPartBytes anyway.
+        limits.maxParts = 16
+        limits.maxPartBytes = maxImageBytes
+        return try AdjustForm(parts: try await request.body.collectMultipartForm(contentType: contentType, limits: limits))
     }
 
     private func resolveStyle(_ id: String?) throws(HTTPError) -> StyleCatalog.Style {

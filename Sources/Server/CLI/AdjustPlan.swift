@@ -1,3 +1,4 @@
+import AdjustService
 import Foundation
 
 /// What `semadjust adjust` will do, worked out from its arguments before any model is loaded, so
@@ -6,17 +7,19 @@ import Foundation
 /// One photo and an output that is not a folder is *single* mode: `-o` and `--save-map` name
 /// files. Anything else (several inputs, a folder among them, or `-o` naming a folder or ending in
 /// `/`) is *batch* mode: `-o` and `--save-map` are folders, created when missing, and each photo
-/// `NAME.ext` becomes `NAME.jpg` there (its map `NAME.png`); a `--map` folder holds `NAME.png` per
-/// photo, a `--map` file applies to every photo.
+/// `NAME.ext` becomes `NAME.jpg` there (or the `--format`'s extension; its map `NAME.png`); a
+/// `--map` folder holds `NAME.png` per photo, a `--map` file applies to every photo. A single output's
+/// format is `--format`, else its extension's.
 struct AdjustPlan: Equatable {
-    static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+    /// What a folder is searched for (the decoder reads every one of them, by content).
+    static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "heic", "heif", "avif", "tif", "tiff"]
 
     let isBatch: Bool
     let jobs: [AdjustJob]
     /// Folders to create before the first job (batch mode's `-o` and `--save-map`).
     let folders: [String]
 
-    init(inputs: [String], output: String, map: String?, saveMap: String?) throws(CommandLineFailure) {
+    init(inputs: [String], output: String, map: String?, saveMap: String?, format: OutputFormat? = nil) throws(CommandLineFailure) {
         guard !inputs.isEmpty else { throw CommandLineFailure("no input photos given") }
         let isBatch = inputs.count > 1 || inputs.contains(where: Self.isFolder) || Self.isFolder(output) || output.hasSuffix("/")
         self.isBatch = isBatch
@@ -26,8 +29,12 @@ struct AdjustPlan: Equatable {
             let input = inputs[0]
             let name = Self.stem(of: input)
             let mapOutput = saveMap.map { Self.isFolder($0) || $0.hasSuffix("/") ? Self.join($0, name + ".png") : $0 }
+            let ext = URL(fileURLWithPath: output).pathExtension
+            guard let chosen = format ?? OutputFormat(fileExtension: ext) else {
+                throw CommandLineFailure("cannot tell the format of '\(output)' from its extension; name it .jpg, .png, .webp or .avif, or give --format")
+            }
             jobs = [AdjustJob(
-                input: input, output: output,
+                input: input, output: output, format: chosen,
                 mapInput: mapFolder.map { Self.join($0, name + ".png") } ?? map, mapOutput: mapOutput)]
             folders = []
         } else {
@@ -40,7 +47,7 @@ struct AdjustPlan: Equatable {
             for input in inputs {
                 if Self.isFolder(input) {
                     let found = try Self.photos(in: input)
-                    if found.isEmpty { StandardError.write("warning: no .jpg, .jpeg or .png files in '\(input)'\n") }
+                    if found.isEmpty { StandardError.write("warning: no photos (\(Self.imageExtensions.sorted().joined(separator: ", "))) in '\(input)'\n") }
                     photos += found
                 } else {
                     // Named explicitly: taken whatever its extension, so a wrong file is reported, not skipped.
@@ -53,7 +60,7 @@ struct AdjustPlan: Equatable {
             let names = Self.outputNames(for: photos)
             jobs = zip(photos, names).map { photo, name in
                 AdjustJob(
-                    input: photo, output: Self.join(output, name + ".jpg"),
+                    input: photo, output: Self.join(output, name + "." + (format ?? .jpeg).fileExtension), format: format ?? .jpeg,
                     mapInput: mapFolder.map { Self.join($0, name + ".png") } ?? map,
                     mapOutput: saveMap.map { Self.join($0, name + ".png") })
             }
