@@ -17,8 +17,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most simultaneous connections (env SEMADJUST_MAX_CONNECTIONS).")
     var maxConnections: Int = Environment.integer("SEMADJUST_MAX_CONNECTIONS") ?? 1024
 
-    @Option(help: "Largest request body in bytes (env SEMADJUST_MAX_BODY_BYTES).")
+    @Option(help: "Largest request body in bytes, the form's fields and map included (env SEMADJUST_MAX_BODY_BYTES).")
     var maxBodyBytes: Int = Environment.integer("SEMADJUST_MAX_BODY_BYTES") ?? 64 * 1024 * 1024
+
+    @Option(help: "Largest photo (or map) file in bytes, a form part or a body of its own; at most --max-body-bytes (env SEMADJUST_MAX_UPLOAD_BYTES).")
+    var maxUploadBytes: Int = Environment.integer("SEMADJUST_MAX_UPLOAD_BYTES") ?? 60 * 1024 * 1024
+
+    @Option(help: "Most pixels a photo may declare, width × height, refused before decoding (env SEMADJUST_MAX_PIXELS).")
+    var maxPixels: Int = Environment.integer("SEMADJUST_MAX_PIXELS") ?? PhotoSizeLimits.standard.maxPixels
+
+    @Option(help: "Longest side a photo may declare, refused before decoding (env SEMADJUST_MAX_SIDE).")
+    var maxSide: Int = Environment.integer("SEMADJUST_MAX_SIDE") ?? PhotoSizeLimits.standard.maxSide
 
     @Option(help: "Seconds in-flight requests get to finish after SIGTERM (env SEMADJUST_SHUTDOWN_GRACE).")
     var shutdownGrace: Int = Environment.integer("SEMADJUST_SHUTDOWN_GRACE") ?? 25
@@ -104,6 +113,10 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
+        guard maxUploadBytes > 0, maxUploadBytes <= maxBodyBytes else {
+            throw ValidationError("--max-upload-bytes (\(maxUploadBytes)) must be between 1 and --max-body-bytes (\(maxBodyBytes))")
+        }
+        guard maxPixels > 0, maxSide > 0 else { throw ValidationError("--max-pixels and --max-side must be > 0") }
         guard uploadBudgetBytes >= maxBodyBytes else {
             throw ValidationError("the upload budget (\(uploadBudgetBytes) bytes) must hold at least one largest body (\(maxBodyBytes))")
         }
@@ -131,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.trustedProxies = trustedProxyEntries.compactMap(\.network)
 
         let jobThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
-        let catalog = modelOptions.catalog(threadsPerJob: jobThreads)
+        let catalog = modelOptions.catalog(threadsPerJob: jobThreads, limits: PhotoSizeLimits(maxPixels: maxPixels, maxSide: maxSide))
         for (file, reason) in catalog.skipped { logger.warning("model \(file) not loaded: \(reason)") }
         logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(modelOptions.source))")
         if catalog.styles.isEmpty { logger.warning("no models loaded from \(modelOptions.source): /readyz answers 503") }
@@ -139,7 +152,7 @@ struct ServeCommand: AsyncParsableCommand {
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         var adjust = AdjustRoutes(
             catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),
-            maxImageBytes: maxBodyBytes, queueDeadline: .seconds(queueDeadline), prerendersAlternatives: prerender,
+            maxImageBytes: maxUploadBytes, queueDeadline: .seconds(queueDeadline), prerendersAlternatives: prerender,
             uploads: UploadBudget(bytes: uploadBudgetBytes))
         var keyWatch: Task<Void, Never>?
         if let apiKeys = apiKeyFile {

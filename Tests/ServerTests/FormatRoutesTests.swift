@@ -150,3 +150,42 @@ struct FormatRoutesTests {
         #expect(status == 415 && detail.contains("animation"), "\(detail)")
     }
 }
+
+/// `--max-pixels`, `--max-side` and `--max-upload-bytes`: parsed and checked by `serve`, applied by
+/// the catalog's pipelines and the routes.
+struct UploadLimitOptionsTests {
+    @Test func limitsAreOptionsWithCheckedValues() throws {
+        let serve = try ServeCommand.parse(["--max-pixels", "1000", "--max-side", "300", "--max-upload-bytes", "4096"])
+        #expect(serve.maxPixels == 1000 && serve.maxSide == 300 && serve.maxUploadBytes == 4096)
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--max-upload-bytes", "100", "--max-body-bytes", "50"]) }
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--max-pixels", "0"]) }
+        let defaults = try ServeCommand.parse([])
+        #expect(defaults.maxPixels == 50_000_000 && defaults.maxSide == 20_000 && defaults.maxUploadBytes == 60 << 20)
+    }
+
+    @Test func aPhotoOverTheConfiguredLimitsIs413() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("semadjust-limits-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: AdjustRoutesTests.fixtures.appendingPathComponent("tiny-model.safetensors"),
+                                         to: folder.appendingPathComponent("tiny.safetensors"))
+        let trunk = AdjustRoutesTests.fixtures.appendingPathComponent("tiny-trunk.safetensors").path
+        func responder(_ limits: PhotoSizeLimits, uploadBytes: Int = 1 << 20) -> some HTTPResponder {
+            let catalog = StyleCatalog(modelsDirectory: folder.path, trunkPath: trunk, threadsPerJob: 1, limits: limits)
+            let adjust = AdjustRoutes(catalog: catalog, workers: WorkerPool(workerCount: 1, queueCapacity: 2),
+                                      cache: PhotoCache(byteBudget: 8 << 20), maxImageBytes: uploadBytes, queueDeadline: .seconds(5))
+            return ServiceRoutes(corsOrigins: [], adjust: adjust, openConnections: { 0 }).responder()
+        }
+        let photo = try AdjustRoutesTests.photo()  // 64x48
+        for (limits, words) in [(PhotoSizeLimits(maxPixels: 3000), "the limit is 3000"), (PhotoSizeLimits(maxSide: 50), "no side may exceed 50")] {
+            let (status, detail) = await AdjustRoutesTests.status { try await AdjustRoutesTests.post(responder(limits), [("image", "p.jpg", photo)]) }
+            #expect(status == 413 && detail.contains(words), "\(detail)")
+        }
+        let (status, _) = await AdjustRoutesTests.status {
+            try await AdjustRoutesTests.post(responder(.standard, uploadBytes: photo.count - 1), [("image", "p.jpg", photo)])
+        }
+        #expect(status == 413)
+        let ok = try await AdjustRoutesTests.post(responder(PhotoSizeLimits(maxPixels: 64 * 48, maxSide: 64)), [("image", "p.jpg", photo)])
+        #expect(ok.status.code == 200)
+    }
+}

@@ -28,7 +28,7 @@ public struct StyleCatalog: Sendable {
     /// file its metadata names, in the same folder (the shipped `resnet50-imagenet-trunk.safetensors`
     /// beside the styles), unless `trunkPath` overrides it for every head; a head that embeds its own
     /// trunk uses that. Trunk files in the folder are not styles and are passed over silently.
-    public init(modelsDirectory: String, trunkPath: String? = nil, threadsPerJob: Int) {
+    public init(modelsDirectory: String, trunkPath: String? = nil, threadsPerJob: Int, limits: PhotoSizeLimits = .standard) {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: modelsDirectory)) ?? [])
             .filter { $0.hasSuffix(".safetensors") }
             .sorted()
@@ -50,7 +50,8 @@ public struct StyleCatalog: Sendable {
                     skipped.append((file, "a second model for style '\(id)'"))
                     continue
                 }
-                styles.append(Style(id: id, pipeline: AdjustPipeline(model: model, threadsPerJob: threadsPerJob, workspaces: workspaces)))
+                styles.append(Style(id: id, pipeline: AdjustPipeline(model: model, threadsPerJob: threadsPerJob, decodeLimits: limits.decodeLimits,
+                                                                            workspaces: workspaces)))
             } catch {
                 skipped.append((file, "\(error)"))
             }

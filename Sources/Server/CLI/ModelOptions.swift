@@ -16,8 +16,8 @@ struct ModelOptions: ParsableArguments {
 
     /// Every style that loads, each request's work on `threadsPerJob` threads; the files that did
     /// not, with the reason, in `skipped`.
-    func catalog(threadsPerJob: Int) -> StyleCatalog {
-        StyleCatalog(modelsDirectory: models, trunkPath: trunkOverride, threadsPerJob: threadsPerJob)
+    func catalog(threadsPerJob: Int, limits: PhotoSizeLimits = .standard) -> StyleCatalog {
+        StyleCatalog(modelsDirectory: models, trunkPath: trunkOverride, threadsPerJob: threadsPerJob, limits: limits)
     }
 
     /// What the log says the styles were loaded from.
