@@ -23,6 +23,7 @@ struct cheif_decoder {
 
 static int32_t fail(cheif_decoder *dec, struct heif_error error) {
     snprintf(dec->message, sizeof dec->message, "%s", error.message ? error.message : "libheif error");
+    if (error.subcode == heif_suberror_Security_limit_exceeded) return CHEIF_ERR_SIZE_LIMIT;
     switch (error.code) {
     case heif_error_Ok: return CHEIF_OK;
     case heif_error_Memory_allocation_error: return CHEIF_ERR_NO_MEMORY;
@@ -35,13 +36,12 @@ static int32_t fail(cheif_decoder *dec, struct heif_error error) {
     }
 }
 
-cheif_decoder *cheif_decoder_create(const uint8_t *data, size_t len, int32_t max_side) {
+cheif_decoder *cheif_decoder_create(const uint8_t *data, size_t len) {
     if (data == NULL || len == 0 || len > (size_t)INT32_MAX) return NULL;
     cheif_decoder *dec = calloc(1, sizeof *dec);
     if (dec == NULL) return NULL;
     dec->context = heif_context_alloc();
     if (dec->context == NULL) { free(dec); return NULL; }
-    if (max_side > 0) heif_context_set_maximum_image_size_limit(dec->context, max_side);
     // Tiles (a grid image's parts) decoded on the calling thread: the service runs one decode per
     // worker and sizes its worker pool to the cores.
     heif_context_set_max_decoding_threads(dec->context, 0);

@@ -22,7 +22,7 @@ public struct HEIFDecoder: Sendable {
     public func decode(_ data: UnsafeRawBufferPointer) throws(ImagingError) -> DecodedImage {
         guard let base = data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count > 0 else { throw .emptyInput }
         let format = ImageFormat.heifFormat(brands: data) ?? .heic
-        guard let handle = cheif_decoder_create(base, data.count, Int32(clamping: limits.maxSide)) else {
+        guard let handle = cheif_decoder_create(base, data.count) else {
             throw data.count > Int(Int32.max) ? .invalidArgument("a HEIF file over 2 GiB") : .outOfMemory
         }
         defer { cheif_decoder_destroy(handle) }
@@ -61,6 +61,7 @@ public struct HEIFDecoder: Sendable {
         switch UInt32(bitPattern: status) {
         case CHEIF_ERR_TRUNCATED.rawValue: return .truncated(format: format, detail: message)
         case CHEIF_ERR_NO_MEMORY.rawValue: return .outOfMemory
+        case CHEIF_ERR_SIZE_LIMIT.rawValue: return .sizeLimit(format: format, detail: message)
         case CHEIF_ERR_UNSUPPORTED.rawValue: return .unsupportedFeature(format: format, detail: message)
         case CHEIF_ERR_DECODER.rawValue: return .corrupt(format: format, detail: "the image bitstream: \(message)")
         default: return .corrupt(format: format, detail: message)

@@ -3,7 +3,7 @@ extension ImagingError {
     /// memory) rather than for being malformed: the client's fix is to send a smaller image.
     public var isSizeLimit: Bool {
         switch self {
-        case .sideTooLarge, .tooManyPixels, .tooManyProgressiveScans, .decoderMemoryLimit, .chunkTooLarge: true
+        case .sideTooLarge, .tooManyPixels, .sizeLimit, .tooManyProgressiveScans, .decoderMemoryLimit, .chunkTooLarge: true
         default: false
         }
     }

@@ -14,6 +14,9 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
     case sideTooLarge(format: ImageFormat, width: Int, height: Int, maxSide: Int)
     /// The declared pixel count exceeds `DecodeLimits.maxPixels`.
     case tooManyPixels(format: ImageFormat, width: Int, height: Int, maxPixels: Int)
+    /// A codec library's own limit refused the declared size before it could be read (libheif's
+    /// security limits: sides over 32768, too many tiles).
+    case sizeLimit(format: ImageFormat, detail: String)
     /// A progressive JPEG has more scans than `DecodeLimits.maxProgressiveScans`.
     case tooManyProgressiveScans(limit: Int)
     /// libjpeg needed more working memory than `DecodeLimits.maxDecoderMemory`.
@@ -47,6 +50,8 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the \(format) declares \(width)×\(height) pixels; no side may exceed \(maxSide)"
         case let .tooManyPixels(format, width, height, maxPixels):
             return "the \(format) declares \(width)×\(height) = \(width * height) pixels; the limit is \(maxPixels)"
+        case let .sizeLimit(format, detail):
+            return "the \(format) declares a size over its decoder's limit: \(detail)"
         case let .tooManyProgressiveScans(limit):
             return "the progressive JPEG has more than \(limit) scans"
         case let .decoderMemoryLimit(limit):

@@ -59,16 +59,71 @@ paths:
         a while in a bounded LRU cache; once evicted the id answers 404 and the photo must be sent
         again.
 
-        The answer's form is chosen by `Accept`:
+        The photo may be JPEG, PNG, WebP, HEIC/HEIF, AVIF or TIFF, told apart by its bytes (never by
+        a file name or a declared type). It comes as the `image` part of a `multipart/form-data`
+        form, or as the request body itself with `Content-Type: image/*` (`image/heic`,
+        `image/jpeg`…; any image type, the bytes decide) or `application/octet-stream`, and the
+        options in the query string
+        (`curl --data-binary @photo.heic -H 'Content-Type: image/heic' '.../v1/adjust?style=xpro&strength=0.6'`);
+        the query parameters below are its options, and may accompany a multipart form too (an
+        option given in both must have the same value there, else 400).
+
+        The answer's form is chosen by `Accept`, with q-values (RFC 9110 §12.5.1):
 
         | Accept | answer |
         |---|---|
         | absent, `*/*`, `image/*`, `image/jpeg` | the JPEG alone (`curl -o out.jpg` works); metadata in `X-*` headers |
-        | `application/json`, `application/*` | `AdjustResult`: JPEG and map base64-encoded, with all metadata |
-        | `multipart/mixed`, `multipart/*` | three parts: `metadata` (JSON), `image` (JPEG), `map` (PNG) |
+        | `image/webp`, `image/avif`, `image/png` | the photo alone in that format |
+        | `application/json`, `application/*` | `AdjustResult`: image and map base64-encoded, with all metadata |
+        | `multipart/mixed`, `multipart/*` | three parts: `metadata` (JSON), `image`, `map` (PNG) |
 
-        Anything else is answered 406. The output has the photo's full resolution (or `max_side`)
-        and upright orientation (EXIF orientation applied); the ICC profile is kept.
+        The `format` field (`jpeg`, `png`, `webp`, `webp-lossless`, `avif`) fixes the image's format
+        in every form; `Accept` must then admit it (or JSON, or multipart). What `Accept` admits
+        nothing of is answered 406. The output has the photo's full resolution (or `max_side`) and
+        upright orientation (EXIF orientation, or HEIF's irot/imir, applied). Colour: a photo with
+        an ICC profile (Display P3, Adobe RGB, ProPhoto…) or an nclx colour description is converted
+        to sRGB (LittleCMS, perceptual intent) before the model, and the answer is sRGB, tagged
+        with an sRGB profile; a photo whose profile is sRGB keeps it; one without is taken as sRGB.
+      parameters:
+        - name: style
+          in: query
+          description: As the form field `style`.
+          schema:
+            type: string
+          examples:
+            popout:
+              value: popout
+        - name: quality
+          in: query
+          description: As the form field `quality`.
+          schema:
+            type: integer
+            minimum: 1
+            maximum: 100
+        - name: max_side
+          in: query
+          description: As the form field `max_side`.
+          schema:
+            type: integer
+            minimum: 64
+            maximum: 20000
+        - name: refine
+          in: query
+          description: As the form field `refine`.
+          schema:
+            type: boolean
+        - name: format
+          in: query
+          description: As the form field `format`.
+          schema:
+            $ref: "#/components/schemas/OutputFormat"
+        - name: strength
+          in: query
+          description: As the form field `strength`.
+          schema:
+            type: number
+            minimum: 0
+            maximum: 1
       requestBody:
         required: true
         content:
@@ -77,7 +132,7 @@ paths:
               $ref: "#/components/schemas/AdjustForm"
             encoding:
               image:
-                contentType: image/jpeg, image/png
+                contentType: image/jpeg, image/png, image/webp, image/heic, image/heif, image/avif, image/tiff
               map:
                 contentType: image/png
             examples:
@@ -103,6 +158,23 @@ paths:
                 value:
                   image_id: 9f86d081884c7d659a2feaa0c55ad015
                   map: "(the bytes of edited-map.png)"
+              webpAtStrength:
+                summary: A HEIC photo answered as WebP with 60 % of the effect
+                value:
+                  image: "(the bytes of photo.heic)"
+                  format: webp
+                  strength: 0.6
+          # The photo as the body is accepted under any image/* type as well; the spec names
+          # application/octet-stream, the type code generators know for a binary body
+          # (openapi-python-client skips an operation with an image/* body).
+          application/octet-stream:
+            schema:
+              type: string
+              format: binary
+            examples:
+              rawPhoto:
+                summary: "The photo itself as the body (curl --data-binary @photo.heic), options in the query"
+                value: "(the bytes of photo.heic)"
       responses:
         "200":
           description: |
@@ -156,6 +228,8 @@ paths:
                     coverage: [0.6143, 0.3857]
                     user_map: false
                     image_type: image/jpeg
+                    format: jpeg
+                    strength: 1
                     image: "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U..."
                     map_type: image/png
                     map: "iVBORw0KGgoAAAANSUhEUgAAAoAAAAHgCAAAAAB..."
@@ -169,6 +243,33 @@ paths:
                 photo:
                   summary: The retouched JPEG (binary)
                   value: "(JPEG bytes, the photo's size)"
+            image/webp:
+              schema:
+                type: string
+                format: binary
+                contentMediaType: image/webp
+              examples:
+                photo:
+                  summary: The retouched photo as WebP (lossy, or lossless with format=webp-lossless)
+                  value: "(WebP bytes)"
+            image/avif:
+              schema:
+                type: string
+                format: binary
+                contentMediaType: image/avif
+              examples:
+                photo:
+                  summary: The retouched photo as AVIF
+                  value: "(AVIF bytes)"
+            image/png:
+              schema:
+                type: string
+                format: binary
+                contentMediaType: image/png
+              examples:
+                photo:
+                  summary: The retouched photo as PNG
+                  value: "(PNG bytes)"
             multipart/mixed:
               schema:
                 $ref: "#/components/schemas/AdjustParts"
@@ -176,7 +277,7 @@ paths:
                 metadata:
                   contentType: application/json
                 image:
-                  contentType: image/jpeg
+                  contentType: image/jpeg, image/png, image/webp, image/avif
                 map:
                   contentType: image/png
               examples:
@@ -194,6 +295,8 @@ paths:
                       coverage: [0.6143, 0.3857]
                       user_map: false
                       image_type: image/jpeg
+                      format: jpeg
+                      strength: 1
                       map_type: image/png
                       timings_ms: {decode: 6.1, resize: 3.4, context: 812.5, map: 4.2, render: 95.0, encode: 14.8}
                     image: "(JPEG bytes)"
@@ -220,7 +323,7 @@ paths:
                 detail: no photo is cached under image_id 9f86d081884c7d659a2feaa0c55ad015 (unknown, evicted or expired); send the image again
                 instance: /v1/adjust
         "406":
-          description: "`Accept` allows none of image/jpeg, application/json, multipart/mixed."
+          description: "`Accept` allows none of the answers (with a `format` field: no envelope for that format)."
           headers:
             X-Request-Id:
               $ref: "#/components/headers/X-Request-Id"
@@ -232,7 +335,7 @@ paths:
                 type: about:blank
                 title: Not Acceptable
                 status: 406
-                detail: "this endpoint answers image/jpeg, application/json or multipart/mixed; Accept was 'text/html'"
+                detail: "this endpoint answers image/jpeg, image/png, image/webp, image/avif, application/json or multipart/mixed; Accept was 'text/html'"
                 instance: /v1/adjust
         "413":
           description: The request body, a part, or the decoded photo (pixels) is over a limit.
@@ -250,7 +353,10 @@ paths:
                 detail: Content-Length 90000000 exceeds the limit of 67108864 bytes
                 instance: /v1/adjust
         "415":
-          description: The request is not `multipart/form-data`, or `image` is neither JPEG nor PNG.
+          description: |
+            The request is neither `multipart/form-data` nor a photo posted as the body (`image/*`),
+            or the photo is none of the formats read (judged by its bytes), or uses a part of its
+            format that is not read (an animated WebP).
           headers:
             X-Request-Id:
               $ref: "#/components/headers/X-Request-Id"
@@ -264,14 +370,14 @@ paths:
                     type: about:blank
                     title: Unsupported Media Type
                     status: 415
-                    detail: "the image could not be decoded: the image is neither JPEG nor PNG"
+                    detail: "the image could not be decoded: the image is none of JPEG, PNG, WebP, HEIC, AVIF or TIFF (judged by its first bytes)"
                     instance: /v1/adjust
                 notAForm:
                   value:
                     type: about:blank
                     title: Unsupported Media Type
                     status: 415
-                    detail: the request has no Content-Type; expected multipart/form-data
+                    detail: the request has no Content-Type; send multipart/form-data, or the photo itself as image/*
                     instance: /v1/adjust
         "422":
           description: |
@@ -662,8 +768,7 @@ components:
         image:
           type: string
           format: binary
-          contentMediaType: image/jpeg
-          description: "The photo, JPEG or PNG (a file part; its declared type is not trusted, the bytes are)."
+          description: "The photo: JPEG, PNG, WebP, HEIC/HEIF, AVIF or TIFF (a file part; its declared type is not trusted, the bytes are)."
         image_id:
           type: string
           pattern: "^[0-9A-Fa-f]{32}$"
@@ -692,7 +797,18 @@ components:
           minimum: 1
           maximum: 100
           default: 90
-          description: JPEG quality of the answer.
+          description: Quality of a lossy answer (JPEG, WebP, AVIF); the lossless formats ignore it.
+        format:
+          $ref: "#/components/schemas/OutputFormat"
+        strength:
+          type: number
+          minimum: 0
+          maximum: 1
+          default: 1
+          description: |
+            How much of the adjustment is applied: each pixel's Lab colour is
+            `input + strength × (adjusted − input)`; 0 gives the photo's own colours back, 1 the
+            full effect. Works with `image_id` re-renders (no trunk run).
         max_side:
           type: integer
           minimum: 64
@@ -729,7 +845,7 @@ components:
     AdjustMetadata:
       type: object
       description: What an adjustment produced, without the image bytes.
-      required: [image_id, style, width, height, K, presets, coverage, user_map, image_type, map_type, timings_ms]
+      required: [image_id, style, width, height, K, presets, coverage, user_map, image_type, format, strength, map_type, timings_ms]
       properties:
         image_id:
           type: string
@@ -772,7 +888,15 @@ components:
           description: Whether the map was the caller's rather than the discovered one.
         image_type:
           type: string
-          const: image/jpeg
+          enum: [image/jpeg, image/png, image/webp, image/avif]
+          description: The media type of the image.
+        format:
+          $ref: "#/components/schemas/OutputFormat"
+        strength:
+          type: number
+          minimum: 0
+          maximum: 1
+          description: The strength the adjustment was applied at.
         map_type:
           type: string
           const: image/png
@@ -793,10 +917,10 @@ components:
             image:
               type: string
               contentEncoding: base64
-              contentMediaType: image/jpeg
               description: |
-                The retouched photo: a baseline JPEG with standard Huffman tables and restart
-                markers (so that a re-render re-encodes only the segments a repaint touches).
+                The retouched photo in `image_type`. A JPEG is baseline with standard Huffman tables
+                and restart markers (so that a re-render re-encodes only the segments a repaint
+                touches); the other formats are encoded whole.
             map:
               type: string
               contentEncoding: base64
@@ -816,11 +940,19 @@ components:
         image:
           type: string
           format: binary
-          contentMediaType: image/jpeg
+          description: The photo in the metadata's `image_type` (the part's Content-Type says so too).
         map:
           type: string
           format: binary
           contentMediaType: image/png
+
+    OutputFormat:
+      type: string
+      enum: [jpeg, png, webp, webp-lossless, avif]
+      description: |
+        The answer's image format: JPEG (default), PNG, lossy or lossless WebP, AVIF. Quality
+        applies to the lossy ones. At 12 MP on 2 cores a JPEG encode takes ~0.1 s, WebP ~0.6 s,
+        AVIF ~0.5 s, PNG ~1.3 s, lossless WebP ~3 s.
 
     Styles:
       type: object

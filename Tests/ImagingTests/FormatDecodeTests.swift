@@ -151,3 +151,38 @@ import Testing
         return (sum / Double(n), worst)
     }
 }
+
+/// Per format: a decode bomb, the wrong magic and a cut file (Fixtures/formats/make_formats.py's
+/// hostile_cases) are refused with the error their construction implies, before any pixel memory.
+@Suite struct FormatHostileTests {
+    struct Manifest: Decodable { var hostile: [HostileCase] }
+    struct HostileCase: Decodable, Sendable, CustomStringConvertible {
+        var file: String
+        var error: String
+        var width: Int?
+        var height: Int?
+        var description: String { file }
+    }
+
+    @Test(arguments: Fixtures.json("formats/formats.json", as: Manifest.self).hostile)
+    func refusedWithTheExpectedError(_ fixture: HostileCase) throws {
+        let bytes = Fixtures.bytes("formats/" + fixture.file)
+        do {
+            let decoded = try ImageDecoder().decode(bytes)
+            Issue.record("decoded as \(decoded.image.width)x\(decoded.image.height)")
+        } catch {
+            let matches: Bool = switch (fixture.error, error) {
+            case ("tooManyPixels", .tooManyPixels(_, let w, let h, _)): w == fixture.width && h == fixture.height
+            case ("sideTooLarge", .sideTooLarge(_, let w, let h, _)): w == fixture.width && h == fixture.height
+            case ("sizeLimit", .sizeLimit): true
+            case ("unrecognizedFormat", .unrecognizedFormat): true
+            case ("truncated", .truncated): true
+            case ("corrupt", .corrupt): true
+            case ("truncatedOrCorrupt", .truncated), ("truncatedOrCorrupt", .corrupt): true
+            default: false
+            }
+            #expect(matches, "expected \(fixture.error), got \(error)")
+            #expect(error.isSizeLimit == ["tooManyPixels", "sideTooLarge", "sizeLimit"].contains(fixture.error))
+        }
+    }
+}

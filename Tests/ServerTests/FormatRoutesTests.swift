@@ -135,11 +135,15 @@ struct FormatRoutesTests {
             }
             #expect(status == expected && detail.contains(words), "\(target) \(type): \(status) \(detail)")
         }
-        let (type, form) = AdjustRoutesTests.form([("image", "p.heic", photo)])
+        // Beside a form the query's options apply too; one given both ways must agree.
+        let (type, form) = AdjustRoutesTests.form([("image", "p.heic", photo), ("style", nil, Array("tiny".utf8))])
+        let agreeing = try await responder.respond(to: HTTPRequest(
+            method: .post, target: "/v1/adjust?style=tiny&format=png", headers: ["Content-Type": type], body: .bytes(form)))
+        #expect(agreeing.status.code == 200 && agreeing.headers["Content-Type"] == "image/png")
         let (status, detail) = await AdjustRoutesTests.status {
-            try await responder.respond(to: HTTPRequest(method: .post, target: "/v1/adjust?style=tiny", headers: ["Content-Type": type], body: .bytes(form)))
+            try await responder.respond(to: HTTPRequest(method: .post, target: "/v1/adjust?style=xpro", headers: ["Content-Type": type], body: .bytes(form)))
         }
-        #expect(status == 400 && detail.contains("query"), "\(detail)")
+        #expect(status == 400 && detail.contains("different values"), "\(detail)")
     }
 
     @Test func anAnimatedWebPIsRefusedAsUnsupported() async throws {

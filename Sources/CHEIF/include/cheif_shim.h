@@ -19,7 +19,8 @@ typedef enum {
     CHEIF_ERR_NO_MEMORY = 3,
     CHEIF_ERR_DECODER = 4,      // the HEVC/AV1 decoder failed on the bitstream
     CHEIF_ERR_BAD_ARGUMENT = 5, // the caller broke the shim's contract
-    CHEIF_ERR_TRUNCATED = 6     // the data ends inside a box (heif_suberror_End_of_data)
+    CHEIF_ERR_TRUNCATED = 6,    // the data ends inside a box (heif_suberror_End_of_data)
+    CHEIF_ERR_SIZE_LIMIT = 7    // libheif's own security limits (a side over 32768, too many tiles…)
 } cheif_status;
 
 typedef struct {
@@ -43,9 +44,9 @@ typedef struct {
 
 typedef struct cheif_decoder cheif_decoder;
 
-// `data` must stay valid and unchanged until cheif_decoder_destroy. Sides over max_side are
-// refused by libheif itself as well.
-cheif_decoder *cheif_decoder_create(const uint8_t *data, size_t len, int32_t max_side);
+// `data` must stay valid and unchanged until cheif_decoder_destroy. libheif's compiled-in
+// security limits apply (sides up to 32768); the caller checks its own limits on the header.
+cheif_decoder *cheif_decoder_create(const uint8_t *data, size_t len);
 // Parses the boxes and reads the primary image's properties. Allocates no pixel memory.
 int32_t cheif_decoder_read_header(cheif_decoder *dec, cheif_info *info);
 // Decodes the primary image to 8-bit interleaved RGB (channels 3) or straight RGBA (channels 4),

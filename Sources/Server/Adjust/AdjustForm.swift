@@ -3,8 +3,9 @@ import Foundation
 import HTTPCore
 
 /// The fields of a `POST /v1/adjust` request, checked for shape (names, types, which go together);
-/// their values are the pipeline's to judge. They come as a multipart form, or — for a photo posted
-/// as the body itself (`Content-Type: image/*`) — as the query string.
+/// their values are the pipeline's to judge. They come as a multipart form and the query string
+/// (a field in both must say the same: clients generated from the spec may send an option both
+/// ways), or — for a photo posted as the body itself (`Content-Type: image/*`) — the query alone.
 struct AdjustForm {
     enum Source {
         /// A new photo's bytes.
@@ -14,7 +15,7 @@ struct AdjustForm {
     }
 
     static let fields = ["image", "image_id", "style", "map", "quality", "max_side", "refine", "format", "strength"]
-    /// The fields a query string may carry beside a raw body (the photo is the body; a map is binary).
+    /// The fields a query string may carry (the photo and a map are binary; an image_id goes with a form).
     static let queryFields = ["style", "quality", "max_side", "refine", "format", "strength"]
 
     let source: Source
@@ -23,18 +24,26 @@ struct AdjustForm {
     /// The `format` field, when given: it decides the image format over `Accept`'s image types.
     let requestedFormat: OutputFormat?
 
-    init(parts: [MultipartPart]) throws(HTTPError) {
+    init(parts: [MultipartPart], query: [(name: String, value: String)] = []) throws(HTTPError) {
         var image: [UInt8]?
         var imageID: String?
         var fields = TextFields()
         var mapPNG: [UInt8]?
         var seen: Set<String> = []
+        let fromQuery = try Self.queryValues(query)
+        for (name, value) in fromQuery { try fields.set(name, value) }
         for part in parts {
             guard let name = part.name, Self.fields.contains(name) else {
                 throw HTTPError(.badRequest, detail: "unknown form field '\(part.name ?? "")'; accepted: \(Self.fields.joined(separator: ", "))")
             }
             guard seen.insert(name).inserted else {
                 throw HTTPError(.badRequest, detail: "the form field '\(name)' is given twice")
+            }
+            if let queried = fromQuery.first(where: { $0.name == name }) {
+                guard queried.value.trimmingCharacters(in: .whitespaces) == part.text.trimmingCharacters(in: .whitespaces) else {
+                    throw HTTPError(.badRequest, detail: "'\(name)' is given in the query string and the form with different values")
+                }
+                continue
             }
             switch name {
             case "image": image = part.body
@@ -71,20 +80,25 @@ struct AdjustForm {
     init(body: [UInt8], query: [(name: String, value: String)]) throws(HTTPError) {
         guard !body.isEmpty else { throw HTTPError(.badRequest, detail: "the body is empty; it should be the photo's bytes") }
         var fields = TextFields()
-        var seen: Set<String> = []
-        for (name, value) in query {
-            guard Self.queryFields.contains(name) else {
-                throw HTTPError(.badRequest, detail: "unknown query parameter '\(name.prefix(64))' for a photo posted as the body; accepted: \(Self.queryFields.joined(separator: ", ")) (image_id and map need the multipart form)")
-            }
-            guard seen.insert(name).inserted else {
-                throw HTTPError(.badRequest, detail: "the query parameter '\(name)' is given twice")
-            }
-            try fields.set(name, value)
-        }
+        for (name, value) in try Self.queryValues(query) { try fields.set(name, value) }
         source = .image(body)
         styleID = fields.styleID
         options = fields.options
         requestedFormat = fields.format
+    }
+
+    /// The query's options, each known and given once.
+    private static func queryValues(_ query: [(name: String, value: String)]) throws(HTTPError) -> [(name: String, value: String)] {
+        var seen: Set<String> = []
+        for (name, _) in query {
+            guard queryFields.contains(name) else {
+                throw HTTPError(.badRequest, detail: "unknown query parameter '\(name.prefix(64))'; accepted: \(queryFields.joined(separator: ", ")) (image_id and map go into the multipart form)")
+            }
+            guard seen.insert(name).inserted else {
+                throw HTTPError(.badRequest, detail: "the query parameter '\(name)' is given twice")
+            }
+        }
+        return query
     }
 
     /// The text-valued fields, parsed the same way from a form part or a query parameter.

@@ -127,15 +127,13 @@ struct AdjustRoutes: Sendable {
                 ? "the request has no Content-Type; send multipart/form-data, or the photo itself as image/*"
                 : "Content-Type '\(contentType.prefix(100))' is neither multipart/form-data nor an image/* photo posted as the body")
         }
-        if !(request.query ?? "").isEmpty {
-            throw HTTPError(.badRequest, detail: "options go into the multipart form's fields, not the query string (which only a photo posted as the body takes)")
-        }
         var limits = MultipartLimits()
         // Room beyond the known fields, so a stray extra field is named precisely (400) rather than
         // counted (413); the parts' bytes are bounded by maxPartBytes anyway.
         limits.maxParts = 16
         limits.maxPartBytes = maxImageBytes
-        return try AdjustForm(parts: try await request.body.collectMultipartForm(contentType: contentType, limits: limits))
+        return try AdjustForm(parts: try await request.body.collectMultipartForm(contentType: contentType, limits: limits),
+                              query: request.queryItems)
     }
 
     private func resolveStyle(_ id: String?) throws(HTTPError) -> StyleCatalog.Style {

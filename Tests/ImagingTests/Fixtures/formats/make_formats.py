@@ -306,6 +306,56 @@ def rgb_to_xyz(primaries, white=(0.3127, 0.3290)):
     return xyz * np.linalg.solve(xyz, w)
 
 
+def hostile_cases():
+    """Per format: a decode bomb (a huge declared size in an otherwise intact file), the wrong magic
+    (a container that is not the format's), and the file cut short; the expected error follows from
+    how each is built."""
+    hostile = []
+
+    def write(name, data, error, **extra):
+        with open(path(name), "wb") as f:
+            f.write(data)
+        hostile.append(dict(file=name, error=error, **extra))
+
+    def patched(data, at, new):
+        return data[:at] + new + data[at + len(new):]
+
+    webp = open(path("lossless.webp"), "rb").read()
+    # VP8L header after the 0x2f signature: 14 bits width-1, 14 bits height-1, alpha, 3-bit version.
+    bits = 16383 | (16383 << 14)
+    write("bomb.webp", patched(webp, 21, struct.pack("<I", bits)), "tooManyPixels", width=16384, height=16384)
+    write("wrong_magic.webp", patched(webp, 8, b"WEBX"), "unrecognizedFormat")
+    write("cut.webp", webp[: len(webp) // 2], "truncated")
+    # HEIC declares 15000 x 15000 (under libheif's own 32768 limit and our side limit: refused by
+    # our pixel limit, with the size),
+    # AVIF 60000 x 60000 (refused by libheif's limit while it parses).
+    for source, fmt, side, error in [("photo.heic", "heic", 15000, "tooManyPixels"), ("photo.avif", "avif", 60000, "sizeLimit")]:
+        original = data = open(path(source), "rb").read()
+        at = data.find(b"ispe")
+        while at >= 0:  # every item's ispe (heif-enc writes one for the coded and the displayed image)
+            data = patched(data, at + 8, struct.pack(">II", side, side))
+            at = data.find(b"ispe", at + 4)
+        write(f"bomb.{fmt}", data, error, width=side, height=side)
+        data = original
+        # An MP4's brands in the ftyp box (major isom, compatible isom iso2), the rest intact.
+        size = struct.unpack(">I", data[:4])[0]
+        brands = b"isom" + data[12:16] + b"isomiso2" * ((size - 16) // 8) + b"isom" * (((size - 16) % 8) // 4)
+        write(f"wrong_magic.{fmt}", data[:8] + brands + data[size:], "unrecognizedFormat")
+        write(f"cut.{fmt}", data[: len(data) // 2], "truncatedOrCorrupt")
+    tiff = open(path("rgb.tif"), "rb").read()
+    offset = struct.unpack("<I", tiff[4:8])[0]
+    data = tiff
+    for k in range(struct.unpack("<H", tiff[offset:offset + 2])[0]):
+        entry = offset + 2 + 12 * k
+        if struct.unpack("<H", tiff[entry:entry + 2])[0] in (256, 257):
+            data = patched(data, entry + 8, struct.pack("<I", 100000))
+    write("bomb.tif", data, "sideTooLarge", width=100000, height=100000)
+    # The magic of TIFF with its first directory past the end of the file.
+    write("wrong_magic.tif", b"II*\x00" + struct.pack("<I", 0xFFFFFF00) + tiff[8:], "truncatedOrCorrupt")
+    write("cut.tif", tiff[: len(tiff) // 2], "truncatedOrCorrupt")
+    return hostile
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         webp_cases(tmp)
@@ -313,8 +363,9 @@ def main():
         avif_cases(tmp)
         tiff_cases(tmp)
         colour = colour_cases(tmp)
+    hostile = hostile_cases()
     with open(path("formats.json"), "w") as f:
-        json.dump({"decode": cases, "colour": colour}, f, indent=1)
+        json.dump({"decode": cases, "colour": colour, "hostile": hostile}, f, indent=1)
         f.write("\n")
 
 
