@@ -25,7 +25,7 @@ SEED=${SEED:-1}
 FIXTURES=Tests/InferenceTests/Fixtures
 
 pinned=$(sed -n 's/^schemathesis==//p' tests-api/requirements.txt)
-if ! "$VENV/bin/st" --version 2>/dev/null | grep -qF "$pinned"; then
+if ! "$VENV/bin/st" --version 2>/dev/null | grep -qF "$pinned" || ! "$VENV/bin/python" -c "import PIL, numpy" 2>/dev/null; then
     echo "test-api: installing schemathesis $pinned into $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check -r tests-api/requirements.txt
@@ -90,6 +90,10 @@ else
     echo "test-api: promtool check metrics found problems (above)" >&2
     status=1
 fi
+
+# Every output format read back by Pillow (its own codec builds), from a HEIC posted as the body.
+echo "--- output formats read by Pillow ---"
+"$VENV/bin/python" tests-api/check_formats.py "$base" Tests/ImagingTests/Fixtures/formats/photo.heic || status=1
 
 # Clients generated from the spec by openapi-generator (python, typescript-fetch under Deno) and
 # openapi-python-client, each uploading, re-rendering and reading problems (tests-api/clients).
