@@ -32,6 +32,9 @@ let package = Package(
         fuzzTarget("FuzzMultipart", [.product(name: "HTTPCore", package: "semadjust")]),
         fuzzTarget("FuzzJPEG", [.product(name: "Imaging", package: "semadjust")]),
         fuzzTarget("FuzzPNG", [.product(name: "Imaging", package: "semadjust")]),
+        fuzzTarget("FuzzWebP", [.product(name: "Imaging", package: "semadjust")]),
+        fuzzTarget("FuzzHEIF", [.product(name: "Imaging", package: "semadjust")]),
+        fuzzTarget("FuzzTIFF", [.product(name: "Imaging", package: "semadjust")]),
         fuzzTarget("FuzzUserMap", [.product(name: "AdjustService", package: "semadjust")]),
         fuzzTarget("FuzzSafetensors", [.product(name: "Inference", package: "semadjust")]),
     ]

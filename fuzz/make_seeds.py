@@ -91,6 +91,14 @@ def main():
                  "palette8.png", "rgb8_interlaced.png", "exif6.png", "icc.png", "hostile/png_100000x100000.png"]:
         write("FuzzPNG", os.path.basename(name), open(os.path.join(IMAGING, name), "rb").read())
 
+    formats = os.path.join(IMAGING, "formats")
+    for target, names in [("FuzzWebP", ["lossless.webp", "lossy.webp", "alpha.webp", "exif6.webp", "animated.webp"]),
+                          ("FuzzHEIF", ["photo.heic", "alpha.heic", "display-p3.heic", "photo.avif", "tenbit.avif",
+                                        "display-p3-nclx.avif"]),
+                          ("FuzzTIFF", ["rgb.tif", "lzw.tif", "gray.tif", "orient6.tif", "alpha.tif", "rgb16.tif"])]:
+        for name in names:
+            write(target, name, open(os.path.join(formats, name), "rb").read())
+
     # User maps (first three bytes: K-2, photo width-1, photo height-1).
     labels = [[(x + y) % 3 for x in range(8)] for y in range(6)]
     write("FuzzUserMap", "labels_k3", bytes([1, 15, 11]) + png(8, 6, 0, labels))

@@ -13,13 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
 SCRATCH="${FUZZ_SCRATCH:-../.build-fuzz}"
-ALL=(FuzzRequestHead FuzzChunked FuzzMultipart FuzzJPEG FuzzPNG FuzzUserMap FuzzSafetensors)
+ALL=(FuzzRequestHead FuzzChunked FuzzMultipart FuzzJPEG FuzzPNG FuzzWebP FuzzHEIF FuzzTIFF FuzzUserMap FuzzSafetensors)
 TARGETS=("$@")
 [ $# -gt 0 ] || TARGETS=("${ALL[@]}")
 
 # Per-target cap on input size: big enough for the seeds' grammar, small enough to stay fast.
 declare -A MAX_LEN=([FuzzRequestHead]=2048 [FuzzChunked]=4096 [FuzzMultipart]=8192 [FuzzJPEG]=16384
-                    [FuzzPNG]=20000 [FuzzUserMap]=8192 [FuzzSafetensors]=32768)
+                    [FuzzPNG]=20000 [FuzzWebP]=16384 [FuzzHEIF]=24576 [FuzzTIFF]=20000 [FuzzUserMap]=8192
+                    [FuzzSafetensors]=32768)
 
 # SwiftPM passes -sanitize=fuzzer and -sanitize=address as two flags, and swiftc then compiles
 # without coverage instrumentation (libFuzzer would fuzz blind: "1 inline 8-bit counter"); the

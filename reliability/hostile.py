@@ -259,6 +259,18 @@ class Suite:
                                ("png_zero_width.png", {422}), ("gif.gif", {415}), ("soi_only.jpg", {422})]:
             data = fixture(hostile + name)
             self.check(g, name, "hostile fixture as image", human(len(data)), expected, self.post(form([("image", data, name)])))
+        # WebP, HEIC, AVIF and TIFF: per format a decode bomb, the wrong magic and a cut file
+        # (Fixtures/formats/make_formats.py), each as a form part and as a body of its own.
+        manifest = json.loads(fixture("formats/formats.json"))
+        statuses = {"tooManyPixels": {413}, "sideTooLarge": {413}, "sizeLimit": {413}, "unrecognizedFormat": {415},
+                    "truncated": {422}, "corrupt": {422}, "truncatedOrCorrupt": {422}}
+        for case in manifest["hostile"]:
+            data = fixture("formats/" + case["file"])
+            expected = statuses[case["error"]]
+            self.check(g, case["file"], f"{case['error']} (formats fixture) as image", human(len(data)), expected,
+                       self.post(form([("image", data, case["file"])])))
+            self.check(g, case["file"] + " as the body", f"{case['error']}, Content-Type image/*", human(len(data)), expected,
+                       self.post(data, content_type="image/" + case["file"].rsplit(".", 1)[1]))
         # A PNG declaring 100k x 100k whose IDAT really inflates a lot: refused from IHDR.
         self.check(g, "random bytes", "8 KiB of random bytes", "8 KiB", {415}, self.post(form([("image", random.Random(9).randbytes(8192), "r.bin")])))
         real = photo()

@@ -150,6 +150,16 @@ assert data[:2] == b"\xff\xd8" and data.rstrip(b"\0")[-2:] == b"\xff\xd9", "no J
 print(f"    out.jpg: {len(data)} bytes")
 PY
 log "ok: POST /v1/adjust 200 image/jpeg ($(tr -d '\r' <"$headers" | grep -i '^x-style:' || true))"
+# The other codecs' runtime libraries: a HEIC (libheif + libde265) posted as the body, answered as
+# AVIF (libavif + aom) and as WebP (libwebp).
+heic=Tests/ImagingTests/Fixtures/formats/display-p3.heic
+for want in image/avif image/webp; do
+    code=$(curl -s -D "$headers" -o "$work/out.bin" -w '%{http_code}' -H "Accept: $want" -H 'Content-Type: image/heic' \
+        --data-binary "@$heic" "$base/v1/adjust?strength=0.8")
+    [ "$code" = 200 ] || { cat "$work/out.bin"; fail "POST /v1/adjust (HEIC body, Accept $want) answered $code"; }
+    grep -qi "^content-type: $want" "$headers" || { cat "$headers"; fail "the answer is not $want"; }
+done
+log "ok: a Display P3 HEIC posted as the body answers image/avif and image/webp (libheif, libavif, libwebp, lcms2 in the root)"
 log "    peak resident memory so far: $(awk '/^VmHWM:/ {print $2, $3}' "/proc/$server/status")"
 
 python3 - "$serverlog" <<'PY' || fail "the log is not JSON lines"
