@@ -437,11 +437,28 @@ def run(driver, server, photo, work, readme_screenshot):
         return __t.meanDiff(__t.pixels(document.getElementById('map'), w, h), __t.saved.map);""")
     check(restored == 0, "Undo restores the map as it was before the stroke")
 
+    # The strength slider: at 0 % the re-render (image_id, no trunk) gives the photo's own colours
+    # back (within JPEG rounding), at 100 % the effect returns.
+    def set_strength(value):
+        before = renders(driver)
+        driver.execute_script(f"""const s = document.getElementById('strength'); s.value = '{value}';
+            s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change'));""")
+        wait_for_render(driver, before, 120, f"the re-render at strength {value} %")
+        return driver.execute_script("""
+            const [w, h] = __t.size();
+            return __t.meanDiff(__t.pixels(document.getElementById('after'), w, h), __t.pixels(document.getElementById('before'), w, h));""")
+    at_zero = set_strength(0)
+    label = driver.find_element(By.ID, "strength-out").text
+    at_full = set_strength(100)
+    check(at_zero < 3 and at_full > at_zero + 2 and label == "0 %",
+          f"Strength 0 % re-renders the photo's own colours (mean |Δ| from the input {at_zero:.2f}, '{label}'), "
+          f"100 % the style again ({at_full:.2f})")
+
     # 5. Keyboard: Tab reaches every enabled control, and focus is visible.
     driver.execute_script("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();")
     driver.find_element(By.TAG_NAME, "h1").click()
     expected = driver.execute_script("""
-        return ['file', 'style', 'size', 'adjust', 'map', 'brush', 'opacity', 'undo', 'reset', 'render', 'auto', 'snap', 'compare',
+        return ['file', 'style', 'size', 'adjust', 'map', 'brush', 'opacity', 'undo', 'reset', 'render', 'auto', 'snap', 'strength', 'compare',
                 'download-jpeg', 'download-map', 'download-colour'].filter(id => !document.getElementById(id).disabled);""")
     reached, rings = [], {}
     for _ in range(40):

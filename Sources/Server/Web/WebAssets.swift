@@ -30,10 +30,10 @@ enum WebAssets {
   <section class="panel source" aria-labelledby="source-h">
     <h2 id="source-h">Photo and style</h2>
     <div class="drop" id="drop">
-      <input type="file" id="file" accept="image/jpeg,image/png">
+      <input type="file" id="file" accept="image/jpeg,image/png,image/webp,image/heic,image/heif,image/avif,image/tiff,.heic,.heif">
       <label for="file" class="drop-label">
         <span class="drop-main">Choose a photo</span>
-        <span class="drop-sub">or drop a JPEG or PNG here</span>
+        <span class="drop-sub">or drop one here: JPEG, PNG, WebP, HEIC, AVIF or TIFF</span>
       </label>
     </div>
     <div class="fields">
@@ -120,6 +120,10 @@ enum WebAssets {
         </div>
       </div>
       <div class="field">
+        <label for="strength">Strength <output id="strength-out" for="strength">100 %</output></label>
+        <input type="range" id="strength" min="0" max="100" step="5" value="100" disabled>
+      </div>
+      <div class="field">
         <label for="compare">Before / after split <output id="compare-out" for="compare">50 %</output></label>
         <input type="range" id="compare" min="0" max="100" value="50" disabled>
       </div>
@@ -169,6 +173,7 @@ enum WebAssets {
     undo: $("undo"), reset: $("reset"), render: $("render"), auto: $("auto"), snap: $("snap"),
     compareStage: $("compare-stage"), before: $("before"), after: $("after"), divider: $("divider"),
     compareEmpty: $("compare-empty"), compare: $("compare"), compareOut: $("compare-out"),
+    strength: $("strength"), strengthOut: $("strength-out"),
     downloadJPEG: $("download-jpeg"), downloadMap: $("download-map"), downloadColour: $("download-colour"),
     timings: $("timings"), timingsTotal: $("timings-total"),
   };
@@ -227,6 +232,7 @@ enum WebAssets {
     el.reset.disabled = !ready;
     el.render.disabled = !ready || state.busy;
     el.compare.disabled = !ready;
+    el.strength.disabled = !ready;
     el.downloadJPEG.disabled = state.jpeg === null;
     el.downloadMap.disabled = !ready;
     el.downloadColour.disabled = !ready;
@@ -375,6 +381,7 @@ enum WebAssets {
       form.append("image", state.file, state.file.name || "photo");
       if (style) form.append("style", style.id);
       if (el.size.value) form.append("max_side", el.size.value);
+      form.append("strength", strengthValue());
       const snapping = withMap && state.labels && el.snap.checked && state.unsnapped;
       const edits = state.edits;
       if (withMap && state.labels) {
@@ -404,6 +411,7 @@ enum WebAssets {
       setupMap();
       buildLegend();
       showOutput(jpeg, body, performance.now() - started);
+      if (state.inputUnviewable) await showServersBefore(generation);
       setStatus(`Adjusted ${body.width}×${body.height} with style ${body.style} in ${formatMs(performance.now() - started)}. Paint on the map to change it.`);
     } catch (error) {
       if (generation === state.generation) {
@@ -441,6 +449,7 @@ enum WebAssets {
       form.append("image_id", state.photo.imageId);
       form.append("map", await encodeLabelPNG(state.labels, state.photo.width, state.photo.height), "map.png");
       form.append("refine", snapping ? "true" : "false");
+      form.append("strength", strengthValue());
       const body = await post(form);
       if (generation !== state.generation) return;
       const jpeg = base64Blob(body.image, body.image_type || "image/jpeg");
@@ -463,6 +472,32 @@ enum WebAssets {
     } finally {
       if (state.busy) setBusy(false);
       afterRequest();
+    }
+  }
+
+  // The slider's 0-100 % as the form's 0-1.
+  function strengthValue() {
+    return (Number(el.strength.value) / 100).toFixed(2);
+  }
+
+  // A photo the browser cannot show (HEIC, TIFF in Chromium): its "before" is the server's render
+  // at strength 0 (the photo's own colours, converted to sRGB as the model saw them), fetched once
+  // through the image_id loop, and serves the map's background too.
+  async function showServersBefore(generation) {
+    const form = new FormData();
+    form.append("image_id", state.photo.imageId);
+    form.append("strength", "0");
+    form.append("refine", "false");
+    try {
+      const body = await post(form);
+      if (generation !== state.generation) return;
+      if (state.inputURL) URL.revokeObjectURL(state.inputURL);
+      state.inputURL = URL.createObjectURL(base64Blob(body.image, body.image_type || "image/jpeg"));
+      state.inputUnviewable = false;
+      el.before.src = state.inputURL;
+      el.mapPhoto.src = state.inputURL;
+    } catch (error) {
+      // The comparison stays without its "before"; the result itself is shown.
     }
   }
 
@@ -905,6 +940,8 @@ enum WebAssets {
     state.undo = [];
     if (state.inputURL) URL.revokeObjectURL(state.inputURL);
     state.inputURL = URL.createObjectURL(file);
+    state.inputUnviewable = false;
+    el.before.onerror = () => { state.inputUnviewable = true; };
     el.before.src = state.inputURL;
     el.mapPhoto.src = state.inputURL;
     el.after.removeAttribute("src");
@@ -957,6 +994,9 @@ enum WebAssets {
     el.compareOut.textContent = `${value} %`;
   }
   el.compare.addEventListener("input", applyCompare);
+  el.strength.addEventListener("input", () => { el.strengthOut.textContent = `${el.strength.value} %`; });
+  // A new strength re-renders the cached photo (no trunk): on release, not on every step.
+  el.strength.addEventListener("change", () => { if (state.photo) rerender(); });
 
   // Dragging across the result moves the split too (the range input stays the keyboard way).
   function dragCompare(event) {
