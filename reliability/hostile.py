@@ -221,8 +221,10 @@ class Suite:
                    self.post(form([("image", img, "p.jpg")], boundary="other")))
         self.check(g, "no boundary parameter", "multipart/form-data without boundary", "small", {400},
                    self.post(form([("image", img, "p.jpg")]), content_type="multipart/form-data"))
-        self.check(g, "not multipart", "image/jpeg body posted directly", human(len(img)), {400, 415},
-                   self.post(img, content_type="image/jpeg"))
+        self.check(g, "photo as the body", "image/jpeg body posted directly (a supported way in)", human(len(img)), {200},
+                   self.post(img, content_type="image/jpeg"), problem_required=False)
+        self.check(g, "not multipart", "the photo posted as text/plain", human(len(img)), {415},
+                   self.post(img, content_type="text/plain"))
         self.check(g, "boundary of 200 chars", "boundary parameter past 70 chars", "small", {400},
                    self.post(form([("x", b"1", None)], boundary="b" * 200), content_type="multipart/form-data; boundary=" + "b" * 200))
         many = form([(f"f{i}", b"1", None) for i in range(5000)])

@@ -20,8 +20,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes, the form's fields and map included (env SEMADJUST_MAX_BODY_BYTES).")
     var maxBodyBytes: Int = Environment.integer("SEMADJUST_MAX_BODY_BYTES") ?? 64 * 1024 * 1024
 
-    @Option(help: "Largest photo (or map) file in bytes, a form part or a body of its own; at most --max-body-bytes (env SEMADJUST_MAX_UPLOAD_BYTES).")
-    var maxUploadBytes: Int = Environment.integer("SEMADJUST_MAX_UPLOAD_BYTES") ?? 60 * 1024 * 1024
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest photo (or map) file in bytes, a form part or a body of its own; at most --max-body-bytes; default 60 MiB, or --max-body-bytes when that is smaller (env SEMADJUST_MAX_UPLOAD_BYTES).")
+    var maxUploadBytesOption: Int? = Environment.integer("SEMADJUST_MAX_UPLOAD_BYTES")
+
+    /// The upload limit in force: as given, else 60 MiB within the body limit.
+    var maxUploadBytes: Int { maxUploadBytesOption ?? min(60 * 1024 * 1024, maxBodyBytes) }
 
     @Option(help: "Most pixels a photo may declare, width × height, refused before decoding (env SEMADJUST_MAX_PIXELS).")
     var maxPixels: Int = Environment.integer("SEMADJUST_MAX_PIXELS") ?? PhotoSizeLimits.standard.maxPixels

@@ -165,6 +165,8 @@ struct UploadLimitOptionsTests {
         #expect(throws: (any Error).self) { try ServeCommand.parse(["--max-pixels", "0"]) }
         let defaults = try ServeCommand.parse([])
         #expect(defaults.maxPixels == 50_000_000 && defaults.maxSide == 20_000 && defaults.maxUploadBytes == 60 << 20)
+        // A smaller body limit alone narrows the upload limit with it rather than failing.
+        #expect(try ServeCommand.parse(["--max-body-bytes", "8388608"]).maxUploadBytes == 8 << 20)
     }
 
     @Test func aPhotoOverTheConfiguredLimitsIs413() async throws {
