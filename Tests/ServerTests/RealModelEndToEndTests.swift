@@ -86,3 +86,34 @@ struct RealModelEndToEndTests {
         }
     }
 }
+
+/// A wide-gamut photo through a shipped style: the Display P3 HEIC (Fixtures/formats) must be
+/// retouched like the same photo already in sRGB (its ImageCms conversion, sent as PNG), not like
+/// its P3 numbers read as sRGB, which look duller.
+struct WideGamutRetouchTests {
+    @Test func aDisplayP3HEICIsRetouchedAsTheSameColoursInSRGB() async throws {
+        let catalog = try RealModelEndToEndTests.shippedCatalog()
+        let pipeline = try #require(catalog.style("popout")).pipeline
+        let formats = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ImagingTests/Fixtures/formats")
+        let heic = [UInt8](try Data(contentsOf: formats.appendingPathComponent("display-p3.heic")))
+        let srgbPixels = [UInt8](try Data(contentsOf: formats.appendingPathComponent("display-p3.heic.rgb")))
+        let p3 = try ImageDecoder(colourManagement: nil).decode(heic).image
+        let srgbPNG = try PNGEncoder().encode(RGBImage(width: p3.width, height: p3.height, pixels: srgbPixels))
+        let p3AsIfSRGB = try PNGEncoder().encode(p3)
+        func retouched(_ photo: [UInt8]) throws -> [UInt8] {
+            let result = try pipeline.adjust(imageBytes: photo, options: AdjustOptions(format: .png, encodesMap: false))
+            return try ImageDecoder().decode(result.image).image.pixels
+        }
+        func mean(_ a: [UInt8], _ b: [UInt8]) -> Double {
+            zip(a, b).map { abs(Double($0) - Double($1)) }.reduce(0, +) / Double(a.count)
+        }
+        let fromHEIC = try retouched(heic)
+        let fromSRGB = try retouched(srgbPNG)
+        let fromMisread = try retouched(p3AsIfSRGB)
+        let converted = mean(fromHEIC, fromSRGB), misread = mean(fromMisread, fromSRGB)
+        #expect(converted < 1.5, "the P3 HEIC retouched as its sRGB colours (mean |Δ| \(converted))")
+        #expect(misread > 3 * converted && misread > 3, "P3 numbers read as sRGB would differ (mean |Δ| \(misread))")
+        #expect(mean(fromHEIC, srgbPixels) > 2, "and the style did retouch it")
+    }
+}
