@@ -457,8 +457,58 @@ def first_vs_rerender(port, jpeg, firsts, rerenders, timeout):
     }
 
 
+FORMATS = ["jpeg", "webp", "avif", "png", "webp-lossless"]
+
+
+def formats_phase(port, jpeg, reps, timeout, peak_rss_mib=lambda: None):
+    """Per output format (the `format` field, image answer): `reps` first requests and `reps`
+    re-renders of the last one's image_id with edited maps (used as painted), one at a time; the
+    medians, the answer's bytes and the server's encode stage. JPEG's re-render re-encodes only the
+    segments the repaint touched; the other formats encode the whole photo. `peak_rss_mib` is read
+    after each format: VmHWM only grows, so a format that raises it shows as the step up."""
+    client = Client(port, timeout)
+    rows = {}
+    try:
+        status, _, data, _ = client.post(*photo_form(jpeg), accept="application/json")
+        if status != 200:
+            return {"problems": [f"JSON first: {status}"]}
+        answer = json.loads(data)
+        maps = edited_maps(base64.b64decode(answer["map"]), answer["K"])
+        for fmt in FORMATS:
+            field = [("format", fmt.encode(), None, None)]
+            first_body = multipart([("image", jpeg, "photo.jpg", "image/jpeg")] + field)
+            firsts, rerenders, encodes, re_encodes, size, image_id, problems = [], [], [], [], 0, None, []
+            for _ in range(reps):
+                status, headers, data, elapsed = client.post(*first_body, accept="*/*")
+                if status != 200:
+                    problems.append(f"first {status}")
+                    continue
+                firsts.append(elapsed * 1e3)
+                encodes.append(server_timing(headers.get("server-timing", "")).get("encode", 0))
+                size, image_id = len(data), headers.get("x-image-id")
+            for i in range(reps if image_id else 0):
+                body = multipart([("image_id", image_id.encode(), None, None), ("map", maps[i % len(maps)], "map.png", "image/png")] + field)
+                status, headers, data, elapsed = client.post(*body, accept="*/*")
+                if status != 200:
+                    problems.append(f"re-render {status}")
+                    continue
+                rerenders.append(elapsed * 1e3)
+                re_encodes.append(server_timing(headers.get("server-timing", "")).get("encode", 0))
+            first = statistics.median(firsts) if firsts else None
+            rerender = statistics.median(rerenders) if rerenders else None
+            rows[fmt] = {"first_median_ms": round(first, 1) if first else None,
+                         "rerender_median_ms": round(rerender, 1) if rerender else None,
+                         "rerender_over_first": round(rerender / first, 4) if first and rerender else None,
+                         "encode_median_ms": round(statistics.median(encodes), 1) if encodes else None,
+                         "rerender_encode_median_ms": round(statistics.median(re_encodes), 1) if re_encodes else None,
+                         "bytes": size, "peak_rss_mib_after": peak_rss_mib(), "problems": problems}
+    finally:
+        client.close()
+    return rows
+
+
 def size_phase(label, binary, server_args, jpeg_path, concurrencies, duration, requests, firsts,
-               rerenders, timeout, log_dir, per_connection=2):
+               rerenders, timeout, log_dir, per_connection=2, formats_reps=0):
     """One photo size on a fresh server: warm-up, load at each concurrency, first vs re-render,
     and the server's VmHWM after each step (cumulative: the last one is the phase's peak)."""
     with open(jpeg_path, "rb") as f:
@@ -485,6 +535,14 @@ def size_phase(label, binary, server_args, jpeg_path, concurrencies, duration, r
         out["rerender"] = first_vs_rerender(server.port, jpeg, firsts, rerenders, timeout)
         out["size"] = out["rerender"].get("size", "")
         out["peak_rss_mib_after"]["rerender"] = server.peak_rss_mib()
+        if formats_reps:
+            out["formats"] = formats_phase(server.port, jpeg, formats_reps, timeout, server.peak_rss_mib)
+            for fmt, row in out["formats"].items():
+                if isinstance(row, dict):
+                    print(f"  {label} {fmt}: first {row['first_median_ms']} ms (encode {row['encode_median_ms']}), re-render "
+                          f"{row['rerender_median_ms']} ms (encode {row['rerender_encode_median_ms']}), {row['bytes']} bytes, "
+                          f"peak RSS so far {row['peak_rss_mib_after']} MiB", flush=True)
+            out["peak_rss_mib_after"]["formats"] = server.peak_rss_mib()
         out["peak_rss_mib"] = server.peak_rss_mib()
         out["server_log_errors"] = [l.rstrip() for l in open(server.log_path, errors="replace")
                                     if " error" in l.lower() or "critical" in l.lower()][:20]
@@ -665,6 +723,8 @@ def main():
     ap.add_argument("--large-per-connection", type=int, default=2)
     ap.add_argument("--firsts", type=int, default=3, help="first requests (JSON) per size")
     ap.add_argument("--rerenders", type=int, default=6, help="re-renders per size")
+    ap.add_argument("--formats-reps", type=int, default=3,
+                    help="first requests and re-renders per output format and size (0: skip the formats phase)")
     ap.add_argument("--scaling-mp", default="1,2,4,8,12,16,24")
     ap.add_argument("--scaling-reps", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=300, help="seconds per request")
@@ -726,11 +786,12 @@ def main():
     try:
         print("small photo:", flush=True)
         result["small"] = size_phase("small", binary, server_args, small, concurrencies, args.small_duration,
-                                     None, args.firsts, args.rerenders, args.timeout, args.cache_dir)
+                                     None, args.firsts, args.rerenders, args.timeout, args.cache_dir,
+                                     formats_reps=args.formats_reps)
         print("large photo:", flush=True)
         result["large"] = size_phase("large", binary, server_args, large, concurrencies, None,
                                      args.large_requests, args.firsts, args.rerenders, args.timeout, args.cache_dir,
-                                     args.large_per_connection)
+                                     args.large_per_connection, formats_reps=args.formats_reps)
         print("scaling:", flush=True)
         result["scaling"] = scaling_phase(binary, server_args, scaling_photos, open(small, "rb").read(),
                                           args.scaling_reps, args.timeout, args.cache_dir)
@@ -752,9 +813,10 @@ def main():
         "twelve_mp_basis": "p50 end-to-end latency of the 12 MP photo at concurrency 1 (JPEG answer)",
         "twelve_mp_ms": large_ms,
         "twelve_mp_scaling_median_ms": twelve["first_median_ms"] if twelve else None,
-        "rss_under_1_gib": large_r["peak_rss_mib"] * MIB < GIB,
-        "rss_basis": "server VmHWM over the whole 12 MP phase (load at every concurrency, first and re-renders)",
-        "rss_peak_mib": large_r["peak_rss_mib"],
+        "rss_under_1_gib": large_r["peak_rss_mib_after"]["rerender"] * MIB < GIB,
+        "rss_basis": "server VmHWM over the 12 MP phase's JPEG answers (load at every concurrency, first and re-renders), before the formats phase",
+        "rss_peak_mib": large_r["peak_rss_mib_after"]["rerender"],
+        "rss_with_formats_mib": large_r["peak_rss_mib"],
         "rerender_at_most_15_percent": {
             "small": ratio_small is not None and ratio_small <= 0.15,
             "large": ratio_large is not None and ratio_large <= 0.15,
@@ -835,6 +897,18 @@ def main():
         t = row["first_median_ms"]
         print(f"{row['megapixels']:>4} {row['size']:<11} {fmt(t):>9} {fmt(t / row['megapixels'] if t else None):>7} "
               f"{row['peak_rss_mib']:>13}")
+    if any("formats" in result.get(k, {}) for k in ("small", "large")):
+        print()
+        print("output formats: first request and re-render (image_id + edited map, as painted), image answer, median of "
+              f"{args.formats_reps}; JPEG re-encodes only the touched segments, the others the whole photo")
+        print(f"{'photo':<11} {'format':<14} {'first ms':>9} {'encode ms':>10} {'re-render ms':>13} {'encode ms':>10} {'ratio':>7} {'bytes':>10} {'VmHWM MiB':>10}")
+        for key in ("small", "large"):
+            for fmt_name, row in result.get(key, {}).get("formats", {}).items():
+                if not isinstance(row, dict):
+                    continue
+                print(f"{result[key].get('size', key):<11} {fmt_name:<14} {fmt(row['first_median_ms']):>9} {fmt(row['encode_median_ms'], '.1f'):>10} "
+                      f"{fmt(row['rerender_median_ms']):>13} {fmt(row['rerender_encode_median_ms'], '.1f'):>10} "
+                      f"{fmt(row['rerender_over_first'], '.3f'):>7} {row['bytes']:>10} {fmt(row['peak_rss_mib_after'], '.1f'):>10}")
     g = result["goals"]
     print()
     print(f"goals: 12 MP under 2.5 s: {g['twelve_mp_under_2_5_s']} ({fmt(g['twelve_mp_ms'])} ms p50 at c=1); "
