@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Decode + encode of a 12-megapixel JPEG, and the decode of a 12 MP label map PNG: Imaging
-(Swift, libjpeg-turbo, libdeflate/libpng) vs Pillow.
+"""Decode + encode of a 12-megapixel JPEG, the decode of a 12 MP label map PNG, and the decode and
+encode of the same photo in every other format the service reads and writes: Imaging (Swift,
+libjpeg-turbo, libdeflate/libpng, libwebp, libheif, libavif, libtiff, LittleCMS) vs Pillow.
 
 Run by `make bench-imaging`, or directly:
     python3 bench/imaging/bench.py [--bin PATH] [--iterations N] [--package-path DIR]
@@ -92,6 +93,71 @@ def bench_pillow_png(data, iterations):
     return statistics.median(once() for _ in range(iterations))
 
 
+def make_format_inputs(jpeg_path, tmp):
+    """The 12 MP photo as WebP, AVIF and TIFF written by Pillow, as HEIC by heif-enc (when
+    libheif-examples is installed), and as a Display P3 PNG (the colour-management case)."""
+    photo = Image.open(jpeg_path).convert("RGB")
+    paths = {}
+    for fmt, ext, options in [("WEBP", "webp", {"quality": 90}), ("AVIF", "avif", {"quality": 90, "speed": 9}),
+                              ("TIFF", "tif", {"compression": "tiff_lzw"})]:
+        path = os.path.join(tmp, f"imaging-12mp.{ext}")
+        if not os.path.exists(path):
+            photo.save(path, fmt, **options)
+        paths[fmt] = path
+    heic = os.path.join(tmp, "imaging-12mp.heic")
+    if not os.path.exists(heic) and subprocess.run(["heif-enc", "-q", "90", jpeg_path, "-o", heic],
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        heic = None
+    if heic:
+        paths["HEIC"] = heic
+    p3 = os.path.join(ROOT, "Tests", "ImagingTests", "Fixtures", "formats", "display-p3.icc")
+    p3_png = os.path.join(tmp, "imaging-12mp-p3.png")
+    if not os.path.exists(p3_png):
+        from PIL import ImageCms
+        icc = open(p3, "rb").read()
+        stored = ImageCms.profileToProfile(photo, ImageCms.createProfile("sRGB"), ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+        stored.save(p3_png, "PNG", icc_profile=icc, compress_level=1)
+    paths["PNG (Display P3)"] = p3_png
+    return paths
+
+
+def pillow_formats(paths, iterations, threads):
+    """Pillow's decode of each file (with ImageCms to sRGB for the P3 one) and its encode of the
+    photo into each output format at the settings the service uses."""
+    from PIL import ImageCms
+
+    def median_ms(work):
+        work()
+        times = []
+        for _ in range(iterations):
+            t0 = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - t0) * 1e3)
+        return statistics.median(times)
+
+    decode = {}
+    srgb = ImageCms.createProfile("sRGB")
+    for name, path in paths.items():
+        if name == "HEIC":
+            continue  # Pillow reads HEIC only through the pillow-heif plugin, not installed here
+        data = open(path, "rb").read()
+
+        def work(data=data, name=name):
+            im = Image.open(io.BytesIO(data))
+            im.load()
+            if "Display P3" in name:
+                ImageCms.profileToProfile(im, ImageCms.ImageCmsProfile(io.BytesIO(im.info["icc_profile"])), srgb, renderingIntent=0)
+        decode[name] = median_ms(work)
+    photo = Image.open(paths["TIFF"]).convert("RGB")
+    photo.load()
+    encode = {}
+    for key, fmt, options in [("png", "PNG", {"compress_level": 3}), ("webp", "WEBP", {"quality": 90, "method": 2}),
+                              ("webp_lossless", "WEBP", {"lossless": True, "quality": 25, "method": 4}),
+                              ("avif", "AVIF", {"quality": 90, "speed": 9, "max_threads": threads})]:
+        encode[key] = median_ms(lambda fmt=fmt, options=options: photo.save(io.BytesIO(), fmt, **options))
+    return decode, encode
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", help="path to semadjust-imaging-bench (built if absent)")
@@ -137,6 +203,25 @@ def main():
     print(f"12 MP label map PNG ({len(map_data) / 1e3:.0f} kB), gray decode ms: Imaging {png['png_gray_decode_direct_ms']:.1f} "
           f"(libdeflate path), {png['png_gray_decode_libpng_ms']:.1f} (libpng/zlib path), Pillow {pillow_png:.1f}; "
           f"ratio Imaging/Pillow {png['png_gray_decode_direct_ms'] / pillow_png:.2f}")
+    paths = make_format_inputs(path, tmp)
+    swift_decode, swift_encode = {}, {}
+    for name, file in paths.items():
+        row = json.loads(subprocess.check_output([binary, "--formats", file, str(args.iterations), str(QUALITY), "2"], text=True))
+        swift_decode[name] = row["decode_ms"]
+        if name == "TIFF":
+            swift_encode = {k[7:-3]: v for k, v in row.items() if k.startswith("encode_") and k.endswith("_ms")}
+            codec = row.get("avif_codec")
+    pillow_decode, pillow_encode = pillow_formats(paths, args.iterations, 2)
+    print(f"other formats, the same 12 MP photo (decode: Pillow-written files, heif-enc for HEIC; the P3 PNG "
+          f"converted to sRGB by LittleCMS on both sides; AVIF encoder {codec}, 2 threads on both sides)")
+    print(f"{'':22}{'Imaging ms':>12}{'Pillow ms':>12}{'ratio':>8}")
+    for name in paths:
+        theirs = pillow_decode.get(name)
+        print(f"decode {name:<15}{swift_decode[name]:12.1f}{(theirs or float('nan')):12.1f}"
+              f"{(swift_decode[name] / theirs if theirs else float('nan')):8.2f}")
+    for key in ["png", "webp", "webp_lossless", "avif"]:
+        ours, theirs = swift_encode[key], pillow_encode[key]
+        print(f"encode {key:<15}{ours:12.1f}{theirs:12.1f}{ours / theirs:8.2f}")
     print(f"Imaging only, same image (ms): RGB8->planes {swift['rgb8_to_planes_ms']:.1f}, "
           f"sRGB->Lab {swift['srgb_to_lab_ms']:.1f}, Lab->sRGB {swift['lab_to_srgb_ms']:.1f}, "
           f"Lanczos-3 resize to 1024 px {swift['resize_to_1024_ms']:.1f}")

@@ -22,7 +22,7 @@ func benchFormats(path: String, iterations: Int, quality: Int, threads: Int) thr
     var fields = [
         "\"format\":\"\(decoded.format)\"", "\"width\":\(decoded.image.width)", "\"height\":\(decoded.image.height)",
         "\"decode_ms\":\(median(decodeTimes))", "\"decode_without_colour_ms\":\(median(rawTimes))",
-        "\"colour\":\"\(String(describing: decoded.colourConversion).replacingOccurrences(of: "\"", with: "'"))\"",
+        "\"colour\":\"\(jsonEscaped(colourSummary(decoded.colourConversion)))\"",
     ]
     // The service's encoders as AdjustService's PhotoEncoder sets them up.
     let encoders: [(String, (RGBImage, [UInt8]?) throws(ImagingError) -> [UInt8])] = [
@@ -45,4 +45,17 @@ func benchFormats(path: String, iterations: Int, quality: Int, threads: Int) thr
     }
     fields.append("\"avif_codec\":\"\(AVIFEncoder.codecName)\"")
     return "{" + fields.joined(separator: ",") + "}"
+}
+
+func colourSummary(_ conversion: ColourConversion) -> String {
+    switch conversion {
+    case .none: "none"
+    case .alreadySRGB: "sRGB profile kept"
+    case .converted(let source): "converted from \(source)"
+    case .ignored(let reason): "profile ignored: \(reason)"
+    }
+}
+
+func jsonEscaped(_ text: String) -> String {
+    text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
 }
