@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @Option(help: "Seconds between looks at the models folder: a new, changed or removed model file is loaded (once it has stopped changing) or dropped without a restart; SIGHUP looks at once; 0 only on SIGHUP (env SEMADJUST_MODELS_POLL).")
+    var modelsPoll: Int = Environment.integer("SEMADJUST_MODELS_POLL") ?? 2
+
     @Option(help: "Inference jobs run at once; default one per two cores (env SEMADJUST_WORKERS).")
     var workers: Int = Environment.integer("SEMADJUST_WORKERS") ?? max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
 
@@ -104,6 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown log level '\(logLevel)'") }
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("log format must be text or json, not '\(logFormat)'") }
         guard cacheBytes >= 0, cacheTTL > 0 else { throw ValidationError("cache bytes must be ≥ 0 and cache TTL > 0") }
+        guard modelsPoll >= 0 else { throw ValidationError("--models-poll must be ≥ 0 seconds") }
         guard workers > 0, queue >= 0 else { throw ValidationError("workers must be > 0 and queue ≥ 0") }
         for name in ["SEMADJUST_PORT", "SEMADJUST_ADMIN_PORT"] where Environment.string(name) != nil && Environment.port(name) == nil {
             throw ValidationError("\(name) must be a port number (0...65535), not '\(Environment.string(name) ?? "")'")
@@ -147,14 +151,15 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.trustedProxies = trustedProxyEntries.compactMap(\.network)
 
         let jobThreads = ThreadBudget.apply(cores: ProcessInfo.processInfo.activeProcessorCount, workers: workers)
-        let catalog = modelOptions.catalog(threadsPerJob: jobThreads, limits: PhotoSizeLimits(maxPixels: maxPixels, maxSide: maxSide))
+        let styles = LiveStyleCatalog(folder: modelOptions.folder(threadsPerJob: jobThreads, limits: PhotoSizeLimits(maxPixels: maxPixels, maxSide: maxSide)))
+        let catalog = styles.current
         for (file, reason) in catalog.skipped { logger.warning("model \(file) not loaded: \(reason)") }
         logger.info("styles: \(catalog.ids.joined(separator: ", ")) (from \(modelOptions.source))")
         if catalog.styles.isEmpty { logger.warning("no models loaded from \(modelOptions.source): /readyz answers 503") }
         logger.info("\(workers) inference worker(s) × \(jobThreads) thread(s), queue \(queue); \(StartupPolicy.blasSummary)")
         let pool = WorkerPool(workerCount: workers, queueCapacity: queue)
         var adjust = AdjustRoutes(
-            catalog: catalog, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),
+            styles: styles, workers: pool, cache: PhotoCache(byteBudget: cacheBytes, maxAge: .seconds(cacheTTL)),
             maxImageBytes: maxUploadBytes, queueDeadline: .seconds(queueDeadline), prerendersAlternatives: prerender,
             uploads: UploadBudget(bytes: uploadBudgetBytes))
         var keyWatch: Task<Void, Never>?
@@ -172,6 +177,11 @@ struct ServeCommand: AsyncParsableCommand {
             corsOrigins: corsOrigins.split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty },
             adjust: adjust, servesMetrics: adminListenerPort == nil,
             openConnections: { reference.connectionCount })
+        let modelWatch = ModelFolderWatch(styles: styles, every: modelsPoll == 0 ? nil : .seconds(modelsPoll)) { [logger, metrics = routes.metrics] report in
+            metrics.recordModelReload(report)
+            Self.log(report, logger: logger)
+        }
+        defer { modelWatch.stop() }
         let server = HTTPServer(configuration: configuration, responder: routes.responder(), logger: logger)
         reference.set(server)
         var admin: HTTPServer?
@@ -191,6 +201,16 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run(gracePeriod: .seconds(shutdownGrace), whenDraining: { pool.shutdown() })
         // Scrapes go on through the drain; the admin listener stops last.
         await admin?.shutdown(gracePeriod: .seconds(1))
+    }
+
+    /// What a reload of the models folder changed, in the log (nothing when it changed nothing).
+    private static func log(_ report: LiveStyleCatalog.ReloadReport, logger: Logger) {
+        for id in report.added { logger.notice("style \(id) loaded") }
+        for id in report.replaced { logger.notice("style \(id) reloaded from its changed model file") }
+        for id in report.removed { logger.notice("style \(id) removed") }
+        for failure in report.failed {
+            logger.error("model \(failure.file) not loaded, the style it would replace stays in force: \(failure.reason)")
+        }
     }
 
     /// Re-reads the key file every two seconds: a key added or revoked counts from the next request.

@@ -19,7 +19,8 @@ struct ServiceRoutes {
     init(corsOrigins: [String], adjust: AdjustRoutes? = nil, servesMetrics: Bool = true,
          openConnections: @escaping @Sendable () -> Int) {
         metrics = ServiceMetrics(
-            knownRoutes: Self.knownRoutes, openConnections: openConnections, workers: adjust?.workers, cache: adjust?.cache)
+            knownRoutes: Self.knownRoutes, openConnections: openConnections, workers: adjust?.workers, cache: adjust?.cache,
+            styles: adjust?.styles)
         var cors = CORSPolicy(origins: corsOrigins.contains("*") ? .any : .list(corsOrigins))
         // A page sends its API key and deletes its photos cross-origin too.
         cors.allowedMethods.append(.delete)

@@ -216,7 +216,7 @@ struct AdjustRoutesAlternativesTests {
 
     @Test func idleWorkersMakeTheAlternatives() async throws {
         let (routes, id) = try await Self.firstAnswer(prerenders: true)
-        let pipeline = try #require(routes.catalog.style("tiny")).pipeline
+        let pipeline = try #require(routes.styles.current.style("tiny")).pipeline
         let deadline = ContinuousClock.now + .seconds(60)
         while routes.workers.idleStatistics.completed < 1, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
@@ -261,9 +261,50 @@ struct AdjustRoutesAlternativesTests {
     @Test func offMeansNoIdleWork() async throws {
         let (routes, id) = try await Self.firstAnswer(prerenders: false)
         try await Task.sleep(for: .milliseconds(200))
-        let pipeline = try #require(routes.catalog.style("tiny")).pipeline
+        let pipeline = try #require(routes.styles.current.style("tiny")).pipeline
         #expect(routes.workers.idleStatistics == (0, 0, 0))
         #expect(pipeline.wantsAlternatives(try #require(routes.cache.peek(id))))
         routes.workers.shutdown()
+    }
+}
+
+/// A style reloaded from a new file while its photos sit in the cache: their re-renders answer 404
+/// (send the image again) rather than mixing the old model's context with the new model's head.
+struct AdjustRoutesReloadTests {
+    @Test func aReloadedStyleDoesNotReRenderPhotosOfTheOldModel() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reload-models-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = AdjustRoutesTests.fixtures.appendingPathComponent("tiny-model.safetensors")
+        try FileManager.default.copyItem(at: model, to: folder.appendingPathComponent("tiny.safetensors"))
+        let styles = LiveStyleCatalog(folder: ModelFolder(
+            path: folder.path, trunkOverride: AdjustRoutesTests.fixtures.appendingPathComponent("tiny-trunk.safetensors").path, threadsPerJob: 1))
+        let routes = AdjustRoutes(styles: styles, workers: WorkerPool(workerCount: 1, queueCapacity: 4),
+                                  cache: PhotoCache(byteBudget: 64 << 20), maxImageBytes: 1 << 20, queueDeadline: .seconds(5),
+                                  prerendersAlternatives: false)
+        let responder = ServiceRoutes(corsOrigins: [], adjust: routes, openConnections: { 0 }).responder()
+        let first = try await AdjustRoutesTests.post(responder, [("image", "p.jpg", try AdjustRoutesTests.photo())], accept: "application/json")
+        guard case .bytes(let bytes) = first.body,
+              let json = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let id = json["image_id"] as? String else {
+            Issue.record("no image_id in the first answer"); return
+        }
+        let again = try await AdjustRoutesTests.post(responder, [("image_id", nil, Array(id.utf8))])
+        #expect(again.status == .ok, "before the reload the cached photo re-renders")
+
+        // The same file written anew (a new inode and time): the style is reloaded.
+        let next = folder.appendingPathComponent(".tiny.partial")
+        try FileManager.default.copyItem(at: model, to: next)
+        #expect(rename(next.path, folder.appendingPathComponent("tiny.safetensors").path) == 0)
+        #expect(styles.reload(waitForQuiet: false).replaced == ["tiny"])
+        do {
+            let after = try await AdjustRoutesTests.post(responder, [("image_id", nil, Array(id.utf8))])
+            Issue.record("a re-render across the reload answered \(after.status)")
+        } catch let error as HTTPError {
+            #expect(error.status == .notFound)
+            #expect(error.detail.contains("reloaded from a new model file"), "\(error.detail)")
+        }
+        let fresh = try await AdjustRoutesTests.post(responder, [("image", "p.jpg", try AdjustRoutesTests.photo())])
+        #expect(fresh.status == .ok, "a new upload runs on the new model")
     }
 }

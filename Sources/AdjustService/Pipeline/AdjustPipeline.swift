@@ -18,10 +18,13 @@ public struct AdjustPipeline: Sendable {
     /// Each worker's context scratch, reused from photo to photo (StyleCatalog shares one pool
     /// among its styles: the scratch does not depend on the style).
     let workspaces: ContextWorkspacePool
+    /// Which load of the style's model file this is (LiveStyleCatalog counts them): a photo analysed
+    /// by one revision is re-rendered only by the same one, since its context holds that model's folds.
+    public let revision: UInt64
 
     public init(model: SAAdjustModel, threadsPerJob: Int, decodeLimits: DecodeLimits = .standard,
                 renderMethod: RenderMethod = .automatic, mapRefinement: MapRefinementSettings = .standard,
-                workspaces: ContextWorkspacePool = ContextWorkspacePool()) {
+                workspaces: ContextWorkspacePool = ContextWorkspacePool(), revision: UInt64 = 0) {
         precondition(threadsPerJob >= 1, "a job needs at least one thread")
         self.model = model
         self.threadsPerJob = threadsPerJob
@@ -29,6 +32,7 @@ public struct AdjustPipeline: Sendable {
         self.renderMethod = renderMethod
         self.mapRefinement = mapRefinement
         self.workspaces = workspaces
+        self.revision = revision
     }
 
     public var styleID: String { model.description.style }
@@ -73,7 +77,7 @@ public struct AdjustPipeline: Sendable {
         // The guided fit holds for every map, so the photo cache keeps it with the context.
         let plan = try Self.plan(model: model, photo: photo, context: context, method: renderMethod, threads: threadsPerJob)
         clock.lap("fit")
-        let analysis = AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: decoded.iccProfile, context: context, plan: plan,
+        let analysis = AnalysedPhoto(styleID: styleID, modelRevision: revision, photo: photo, iccProfile: decoded.iccProfile, context: context, plan: plan,
                                      reference: nil)
         return try render(analysis, userMap: userMap, options: options, clock: clock)
     }

@@ -7,6 +7,8 @@ public import Inference
 public struct AnalysedPhoto: Sendable {
     /// The style whose head folded the context: a context is only valid for that style.
     public let styleID: String
+    /// The revision of the style's model that made the context (AdjustPipeline.revision).
+    public let modelRevision: UInt64
     /// Upright RGB8 at the output size (after any `maxSide` downscale).
     public let photo: RGBImage
     /// Written unchanged into every output JPEG.
@@ -25,6 +27,6 @@ public struct AnalysedPhoto: Sendable {
     public var byteCount: Int { photo.pixels.count + context.byteCount + plan.byteCount + (reference?.byteCount ?? 0) + (iccProfile?.count ?? 0) }
 
     func with(reference: ReferenceRender) -> AnalysedPhoto {
-        AnalysedPhoto(styleID: styleID, photo: photo, iccProfile: iccProfile, context: context, plan: plan, reference: reference)
+        AnalysedPhoto(styleID: styleID, modelRevision: modelRevision, photo: photo, iccProfile: iccProfile, context: context, plan: plan, reference: reference)
     }
 }

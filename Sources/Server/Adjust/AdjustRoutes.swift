@@ -5,7 +5,8 @@ import HTTPCore
 /// `POST /v1/adjust`, `DELETE /v1/images/{id}`, `GET /v1/styles` and `GET /readyz`: HTTP in,
 /// `AdjustService` calls out.
 struct AdjustRoutes: Sendable {
-    let catalog: StyleCatalog
+    /// The styles, read once per request (a reload meanwhile does not change a request's models).
+    let styles: LiveStyleCatalog
     let workers: WorkerPool
     /// Analysed photos kept for the `image_id` re-render loop.
     let cache: PhotoCache
@@ -19,14 +20,35 @@ struct AdjustRoutes: Sendable {
     /// With `--api-keys`: the key every work route needs; nil serves anyone who reaches the port.
     var access: AccessControl?
 
+    init(styles: LiveStyleCatalog, workers: WorkerPool, cache: PhotoCache, maxImageBytes: Int, queueDeadline: Duration,
+         prerendersAlternatives: Bool = true, uploads: UploadBudget = UploadBudget(bytes: 512 << 20), access: AccessControl? = nil) {
+        self.styles = styles
+        self.workers = workers
+        self.cache = cache
+        self.maxImageBytes = maxImageBytes
+        self.queueDeadline = queueDeadline
+        self.prerendersAlternatives = prerendersAlternatives
+        self.uploads = uploads
+        self.access = access
+    }
+
+    /// Styles that never change (tests, the catalogue of a folder read once).
+    init(catalog: StyleCatalog, workers: WorkerPool, cache: PhotoCache, maxImageBytes: Int, queueDeadline: Duration,
+         prerendersAlternatives: Bool = true, uploads: UploadBudget = UploadBudget(bytes: 512 << 20), access: AccessControl? = nil) {
+        self.init(styles: LiveStyleCatalog(fixed: catalog), workers: workers, cache: cache, maxImageBytes: maxImageBytes,
+                  queueDeadline: queueDeadline, prerendersAlternatives: prerendersAlternatives, uploads: uploads, access: access)
+    }
+
     func register(in router: inout Router, metrics: ServiceMetrics? = nil) {
-        router.get("/readyz") { [catalog] _ in
+        router.get("/readyz") { [styles] _ in
+            let catalog = styles.current
             guard !catalog.styles.isEmpty else {
                 throw HTTPError(.serviceUnavailable, detail: "no models are loaded", headers: ["Retry-After": "5"])
             }
             return .text("ready: \(catalog.ids.joined(separator: ", "))\n")
         }
-        router.get("/v1/styles") { [catalog] _ in
+        router.get("/v1/styles") { [styles] _ in
+            let catalog = styles.current
             var json = JSONWriter()
             json.beginObject()
             json.member("default", catalog.defaultStyle?.id ?? "")
@@ -92,7 +114,7 @@ struct AdjustRoutes: Sendable {
 
         switch form.source {
         case .image(let image):
-            let style = try resolveStyle(form.styleID)
+            let style = try resolveStyle(form.styleID, in: styles.current)
             let result = try await run { try style.pipeline.adjust(imageBytes: image, options: options) }
             let id = cache.insert(result.analysis, owner: owner)
             if let id, prerendersAlternatives { scheduleAlternatives(for: id, pipeline: style.pipeline) }
@@ -107,7 +129,12 @@ struct AdjustRoutes: Sendable {
             if let requested = form.styleID, requested != analysis.styleID {
                 throw HTTPError(.unprocessableContent, detail: "image_id \(id) was analysed for style '\(analysis.styleID)'; omit style or send the image again for style '\(requested)'")
             }
-            let style = try resolveStyle(analysis.styleID)
+            let style = try resolveStyle(analysis.styleID, in: styles.current)
+            guard style.pipeline.revision == analysis.modelRevision else {
+                // Its context holds the old model's folds: rendering it with the new one would mix two models.
+                _ = cache.remove(id, owner: owner)
+                throw HTTPError(.notFound, detail: "style '\(style.id)' was reloaded from a new model file since image_id \(id) was analysed; send the image again")
+            }
             let result = try await run { try style.pipeline.render(analysis, options: options) }
             metrics?.recordRerender(pickedFromAlternatives: result.pickedFromAlternatives)
             return (format.response(for: result, style: style.id, imageID: id), result.stages)
@@ -136,7 +163,7 @@ struct AdjustRoutes: Sendable {
                               query: request.queryItems)
     }
 
-    private func resolveStyle(_ id: String?) throws(HTTPError) -> StyleCatalog.Style {
+    private func resolveStyle(_ id: String?, in catalog: StyleCatalog) throws(HTTPError) -> StyleCatalog.Style {
         if catalog.styles.isEmpty {
             throw HTTPError(.serviceUnavailable, detail: "no models are loaded", headers: ["Retry-After": "5"])
         }

@@ -14,6 +14,11 @@ struct ModelOptions: ParsableArguments {
     /// `--trunk`, else SEMADJUST_TRUNK, else nil: each head's own trunk file.
     var trunkOverride: String? { trunk ?? Environment.string("SEMADJUST_TRUNK") }
 
+    /// The models folder with these options, for a catalogue that is loaded again as it changes.
+    func folder(threadsPerJob: Int, limits: PhotoSizeLimits = .standard) -> ModelFolder {
+        ModelFolder(path: models, trunkOverride: trunkOverride, threadsPerJob: threadsPerJob, limits: limits)
+    }
+
     /// Every style that loads, each request's work on `threadsPerJob` threads; the files that did
     /// not, with the reason, in `skipped`.
     func catalog(threadsPerJob: Int, limits: PhotoSizeLimits = .standard) -> StyleCatalog {

@@ -29,7 +29,7 @@ final class ServiceMetrics: Sendable {
     ///   - workers, cache: read at scrape time for the queue and cache gauges (absent without models).
     init(
         knownRoutes: Set<String>, openConnections: @escaping @Sendable () -> Int,
-        workers: WorkerPool? = nil, cache: PhotoCache? = nil
+        workers: WorkerPool? = nil, cache: PhotoCache? = nil, styles: LiveStyleCatalog? = nil
     ) {
         self.knownRoutes = knownRoutes
         self.openConnections = openConnections
@@ -61,7 +61,28 @@ final class ServiceMetrics: Sendable {
             gauge("cache", "bytes", "Bytes held by the photo cache.") { Double(cache.statistics.bytes) }
             gauge("cache", "budget_bytes", "The photo cache's byte budget.") { Double(cache.byteBudget) }
         }
+        if let styles {
+            gauge("models", "styles", "Styles served now (the models folder is reloaded on SIGHUP and when its files change).") {
+                Double(styles.current.styles.count)
+            }
+            gauge("models", "failed_files", "Model files in the folder that did not load (the style they would replace stays in force).") {
+                Double(styles.current.skipped.count)
+            }
+        }
         self.gauges = gauges
+    }
+
+    /// One reload of the models folder that changed something: styles added, replaced or removed, files that failed.
+    func recordModelReload(_ report: LiveStyleCatalog.ReloadReport) {
+        for (change, count) in [("added", report.added.count), ("replaced", report.replaced.count),
+                                ("removed", report.removed.count), ("failed", report.failed.count)] where count > 0 {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "semadjust", subsystem: "models", metricName: "changes", unitName: "total",
+                    helpText: "Model files loaded, replaced, removed or refused by reloads of the models folder, by change."),
+                labels: [("change", change)]
+            ).increment(by: Int64(count))
+        }
     }
 
     /// Time per pipeline stage (decode, resize, context, map, render, encode) of one adjustment.

@@ -1,15 +1,23 @@
 import Foundation
 import Inference
 
-/// The styles the service offers: every `*.safetensors` head in the models folder, each paired
-/// with the shared ImageNet trunk, or with the fine-tuned trunk its file embeds. Dropping a new model
-/// file into the folder adds a style.
+/// The styles the service offers at one moment: every `*.safetensors` head in the models folder,
+/// each paired with the shared ImageNet trunk, or with the fine-tuned trunk its file embeds. A
+/// value: a request holds the catalogue it started with while `LiveStyleCatalog` swaps in new ones.
 public struct StyleCatalog: Sendable {
     public struct Style: Sendable {
         public let id: String
         public let pipeline: AdjustPipeline
+        /// The file in the models folder it was loaded from (nil for styles built in code).
+        public let file: String?
         public var presetNames: [String] { pipeline.presetNames }
         public var presetCount: Int { pipeline.model.description.presetCount }
+
+        public init(id: String, pipeline: AdjustPipeline, file: String? = nil) {
+            self.id = id
+            self.pipeline = pipeline
+            self.file = file
+        }
     }
 
     public let styles: [Style]
@@ -18,10 +26,10 @@ public struct StyleCatalog: Sendable {
     /// Shared trunk files loaded (styles that embed a trunk do not count): 1 for the shipped models.
     public let trunkCount: Int
 
-    public init(styles: [Style]) {
-        self.styles = styles
-        self.skipped = []
-        self.trunkCount = 0
+    public init(styles: [Style], skipped: [(file: String, reason: String)] = [], trunkCount: Int = 0) {
+        self.styles = styles.sorted { $0.id < $1.id }
+        self.skipped = skipped
+        self.trunkCount = trunkCount
     }
 
     /// Loads every head in `modelsDirectory`, sorted by style id. Each head is paired with the trunk
@@ -29,36 +37,26 @@ public struct StyleCatalog: Sendable {
     /// beside the styles), unless `trunkPath` overrides it for every head; a head that embeds its own
     /// trunk uses that. Trunk files in the folder are not styles and are passed over silently.
     public init(modelsDirectory: String, trunkPath: String? = nil, threadsPerJob: Int, limits: PhotoSizeLimits = .standard) {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: modelsDirectory)) ?? [])
-            .filter { $0.hasSuffix(".safetensors") }
-            .sorted()
+        self.init(folder: ModelFolder(path: modelsDirectory, trunkOverride: trunkPath, threadsPerJob: threadsPerJob, limits: limits))
+    }
+
+    /// Every style of `folder`'s files; a second file for a style already loaded is skipped.
+    public init(folder: ModelFolder) {
         var styles: [Style] = []
         var skipped: [(String, String)] = []
-        let trunks = TrunkCache()  // the shared trunk once for every style, not once per style
-        let workspaces = ContextWorkspacePool()  // and one set of worker scratch for all of them
-        for file in files {
-            let path = (modelsDirectory as NSString).appendingPathComponent(file)
+        for file in folder.modelFiles() {
             do throws(ModelError) {
-                let head: SafetensorsFile
-                do { head = try SafetensorsFile(path: path) } catch { throw .head(error) }
-                if TrunkFileFormat.matches(head) { continue }
-                let named = try ModelDescription(metadata: head.metadata).trunkFile
-                let trunk = trunkPath ?? named.map { (modelsDirectory as NSString).appendingPathComponent($0) }
-                let model = try SAAdjustModel(head: head, trunkPath: trunk, trunks: trunks)
-                let id = model.description.style
-                if styles.contains(where: { $0.id == id }) {
-                    skipped.append((file, "a second model for style '\(id)'"))
+                guard let style = try folder.loadStyle(file: file, revision: 0) else { continue }
+                if styles.contains(where: { $0.id == style.id }) {
+                    skipped.append((file, "a second model for style '\(style.id)'"))
                     continue
                 }
-                styles.append(Style(id: id, pipeline: AdjustPipeline(model: model, threadsPerJob: threadsPerJob, decodeLimits: limits.decodeLimits,
-                                                                            workspaces: workspaces)))
+                styles.append(style)
             } catch {
                 skipped.append((file, "\(error)"))
             }
         }
-        self.styles = styles.sorted { $0.id < $1.id }
-        self.skipped = skipped
-        self.trunkCount = trunks.count
+        self.init(styles: styles, skipped: skipped, trunkCount: folder.trunkCount)
     }
 
     public func style(_ id: String) -> Style? { styles.first { $0.id == id } }
