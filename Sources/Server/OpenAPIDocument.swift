@@ -824,8 +824,12 @@ components:
             move onto the object boundaries they are near. The answer's map is the snapped one.
             When absent, the discovered map is snapped and your `map` is used as painted; `false`
             keeps the discovered map as the network predicted it (boundaries from 1/4–1/16-scale
-            features), `true` snaps your `map` too. Works with `image_id` re-renders (no trunk
-            run). `true`/`false` in any case, or `1`/`0`.
+            features), `true` snaps your `map` too. A style made for a smooth look (its model says
+            `map_default: soft`, e.g. a graduated filter trained with `training.own_style`) blends
+            its presets by the discovered map's probabilities when `refine` is absent, so they fade
+            into each other with no line between them; `true` or `false` then renders labels as
+            above. Works with `image_id` re-renders (no trunk run). `true`/`false` in any case, or
+            `1`/`0`.
       additionalProperties: false
       # Exactly one of image and image_id, and max_side only with image. Said with if/then and
       # dependentSchemas, not a top-level oneOf: code generators turn a oneOf form into an untyped

@@ -131,3 +131,34 @@ struct AdjustPipelineTests {
         }
     }
 }
+
+/// A style whose file says `map_default: soft` blends its presets by the map's probabilities when
+/// the request leaves `refine` out, and takes labels like any other style when it gives it.
+struct SoftDefaultMapTests {
+    /// The tiny model with `map_default` set to `soft` (padded so the header keeps its length).
+    static func softPipeline() throws -> AdjustPipeline {
+        var bytes = [UInt8](try Data(contentsOf: AdjustPipelineTests.fixtures.appendingPathComponent("tiny-model.safetensors")))
+        let old = Array(#""map_default":"argmax""#.utf8), new = Array(#""map_default":"soft"  "#.utf8)
+        let at = try #require((0..<(bytes.count - old.count)).first { Array(bytes[$0..<$0 + old.count]) == old })
+        bytes.replaceSubrange(at..<at + old.count, with: new)
+        let model = try SAAdjustModel(head: SafetensorsFile(bytes: bytes),
+                                      trunkPath: AdjustPipelineTests.fixtures.appendingPathComponent("tiny-trunk.safetensors").path)
+        #expect(model.description.defaultMap == "soft")
+        return AdjustPipeline(model: model, threadsPerJob: 2)
+    }
+
+    @Test func aSoftStyleBlendsUnlessRefineIsGiven() throws {
+        let soft = try Self.softPipeline(), hard = try AdjustPipelineTests.pipeline()
+        let photo = try AdjustPipelineTests.photo()
+        let png = AdjustOptions(format: .png)
+        var plainOptions = png
+        plainOptions.refine = false
+        let blended = try soft.adjust(imageBytes: photo, options: png)
+        let snapped = try hard.adjust(imageBytes: photo, options: png)
+        #expect(blended.image != snapped.image, "the soft style's default is not the labels' render")
+        let softPlain = try soft.adjust(imageBytes: photo, options: plainOptions)
+        let hardPlain = try hard.adjust(imageBytes: photo, options: plainOptions)
+        #expect(softPlain.image == hardPlain.image, "refine=false: both render the plain labels")
+        #expect(blended.mapPNG == hardPlain.mapPNG, "the map answered is the argmax")
+    }
+}

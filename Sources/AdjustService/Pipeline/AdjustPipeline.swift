@@ -109,7 +109,8 @@ public struct AdjustPipeline: Sendable {
             throw .invalidOption("\(options.format.rawValue) holds at most \(options.format.maxSide) pixels a side; the photo is \(analysis.width)x\(analysis.height) (ask for another format, or max_side)")
         }
         let map = RenderMap(for: analysis, userMap: userMap, options: options, presetCount: presetCount,
-                            snapping: EdgeSnapping(settings: mapRefinement), threads: threads)
+                            snapping: EdgeSnapping(settings: mapRefinement),
+                            blendsDiscoveredMap: model.description.defaultMap == "soft", threads: threads)
         clock.lap("map")
         let pass = try ColourPass(model: model, threads: threads)
             .run(analysis, map: map, quality: options.quality, format: options.format, strength: options.strength)

@@ -56,6 +56,7 @@ public struct ModelDescription: Sendable, Equatable {
         }
         presetNames = names
         defaultMap = md["map_default"] ?? "argmax"
+        guard ["argmax", "soft"].contains(defaultMap) else { throw .invalidMetadata(key: "map_default", value: defaultMap) }
         trunkSHA256 = md["trunk_sha256"]
         switch md["trunk"] {
         case nil, "embedded": trunkFile = nil
