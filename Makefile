@@ -184,3 +184,12 @@ bench-e2e: deps
 	python3 -c "import PIL" 2>/dev/null || python3 -m pip install -q pillow
 	python3 -c "import matplotlib" 2>/dev/null || python3 -m pip install -q matplotlib
 	python3 bench/e2e/run.py --binary $(BENCH_E2E_SCRATCH)/release/semadjust $(BENCH_E2E_ARGS)
+
+# A style from a folder of before/after pairs, end to end (training/test_own_style.py): 24 pairs
+# edited by ImageMagick, `python3 -m training.own_style`, the exported style served by the release
+# binary and answering 200. Needs PyTorch (training/requirements.txt), so it is not part of CI.
+.PHONY: test-own-style
+test-own-style: build
+	$(call install_missing,imagemagick)
+	python3 -c "import torch, safetensors, skimage" 2>/dev/null || python3 -m pip install -q -r training/requirements.txt
+	python3 -m training.test_own_style --binary .build/release/semadjust

@@ -12,7 +12,7 @@ from PIL import Image
 
 from .colour import rgb_to_lab, lab_to_unit
 
-IMG_EXT = (".jpg", ".jpeg", ".png")
+IMG_EXT = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff")
 
 
 def find(folder: Path, name: str):

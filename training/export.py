@@ -105,13 +105,16 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", type=Path, required=True)
     ap.add_argument("--style", required=True)
-    ap.add_argument("--presets", required=True, help="comma-separated preset names, K of them")
+    ap.add_argument("--presets", required=True, help="preset names, K of them: comma-separated, or a JSON array (names that hold commas)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval-json", type=Path)
     ap.add_argument("--epoch", default="last",
                     help="which checkpoint: last, an epoch number, or best (the lowest val Lab error in log.jsonl "
                          "among the epochs whose val map accuracy is at least --min-map-acc)")
     ap.add_argument("--min-map-acc", type=float, default=0.0)
+    ap.add_argument("--map-default", choices=["argmax", "soft"], default="argmax",
+                    help="how the service blends the discovered map: argmax labels (snapped to edges), or soft "
+                         "probabilities (a smooth look whose presets fade into each other)")
     a = ap.parse_args(argv)
     log = a.run / "log.jsonl"
     recs = [json.loads(l) for l in log.read_text().splitlines() if l.strip()] if log.exists() else []
@@ -123,10 +126,11 @@ def main(argv=None):
     c = ck["config"]
     m = SAAdjustNet(c["mode"], K=c["K"], d=c["d"], parse_classes=c["parse_classes"])
     m.load_state_dict(ck["state_dict"])
-    presets = a.presets.split(",")
-    assert len(presets) == m.K
+    presets = json.loads(a.presets) if a.presets.startswith("[") else a.presets.split(",")
+    if len(presets) != m.K:
+        raise SystemExit(f"--presets: {len(presets)} names for a model of K = {m.K}")
     extra = {"recipe": c.get("phases") if c["mode"] == "map" else f"{c['loss']} mt={c['mt']}",
-             "train_photos": str(c["train_n"]), "seed": str(c["seed"])}
+             "train_photos": str(c["train_n"]), "seed": str(c["seed"]), "map_default": a.map_default}
     if recs:  # a checkpoint is saved after every epoch: record the epochs this one has seen
         extra["epochs_trained"] = str(len(recs))
         done = {}

@@ -272,7 +272,9 @@ def batch_losses(outs, b, state, recipe):
             state.fbar = fbar = fbar / fbar.sum()
             w = fbar ** a.alpha
             w = w / w.mean()
-            losses["reg"] = (w * pi * lk).sum(1).mean()
+            # --detach-map: the expected loss fits the presets under the map but does not move it; the
+            # map then learns from the anchor alone (the expected loss drifts it to partitions by fit).
+            losses["reg"] = (w * (pi.detach() if a.detach_map else pi) * lk).sum(1).mean()
             r = pi.detach()
             if a.anchor > 0:  # keep the map on the mixture's edits: the expected loss alone drifts to partitions by fit
                 m = F.one_hot(mixture_assign(state.transforms.to(tgt.device), torch.cat(b["lab"]), tgt), a.K).float()
@@ -385,9 +387,13 @@ def arg_parser():
     ap.add_argument("--gate-weight", type=float, default=1.0, help="EM: weight of the gate cross-entropy")
     ap.add_argument("--anchor", type=float, default=0.0,
                     help="paper epochs: weight of the cross-entropy of the map to the colour mixture's assignment")
+    ap.add_argument("--detach-map", action="store_true",
+                    help="paper epochs: the expected loss trains the presets only; the map learns from --anchor")
     ap.add_argument("--mixture-restarts", type=int, default=1, help="k-means starts of the colour mixture; the best fit kept")
     ap.add_argument("--map-lr-mult", type=float, default=1.0)
     ap.add_argument("--no-zero-p", action="store_true")
+    ap.add_argument("--patience", type=int, default=0,
+                    help="stop when the val Lab error has not improved for this many epochs (0: run the schedule)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--points", type=int, default=2048)
@@ -425,6 +431,7 @@ def main(argv=None):
     (a.out / "config.json").write_text(json.dumps(cfg, default=str, indent=1))
     log = open(a.out / "log.jsonl", "a")
     t_start = time.time()
+    best = (math.inf, -1)  # (val Lab error, epoch)
     for ep, recipe in enumerate(schedule):
         state.start_epoch(ep, len(schedule))
         sums, cnt = {}, 0
@@ -437,6 +444,10 @@ def main(argv=None):
         rec = epoch_record(ep, recipe, state, sums, cnt, t_start)
         rec["val"] = evaluate(model, a.pairs, a.cache, val_names)
         write_epoch(log, rec, {"state_dict": model.state_dict(), "config": cfg}, a.out, ep)
+        best = min(best, (rec["val"]["output"], ep))
+        if a.patience and ep - best[1] >= a.patience:
+            print(f"early stop: val Lab {best[0]:.3f} at epoch {best[1]} not improved for {a.patience} epochs", flush=True)
+            break
     print(f"done in {time.time() - t_start:.0f} s")
 
 
