@@ -32,6 +32,8 @@ trap cleanup EXIT
 mkdir -p "$root/usr/lib/systemd" "$root/etc/systemd/system" "$root/opt/semadjust/bin"
 cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
 cp "$BINARY" "$root/opt/semadjust/bin/semadjust"
+# ExecReload's kill (procps, on every Debian host the unit is for): verify checks it is executable.
+mkdir -p "$root/bin" && cp "$(command -v kill | grep / || echo /bin/kill)" "$root/bin/kill"
 cp deploy/systemd/semadjust.service "$root/etc/systemd/system/"
 
 out=$(systemd-analyze verify --root="$root" /etc/systemd/system/semadjust.service 2>&1) || { echo "$out"; fail "systemd-analyze verify failed"; }
