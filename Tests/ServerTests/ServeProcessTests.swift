@@ -167,8 +167,9 @@ struct ServeProcessTests {
         #expect(ids == ["popout", "watercolor", "xpro"], "\(String(decoding: body, as: UTF8.self))")
     }
 
-    /// A model file copied into the served folder is served without a restart: at once on SIGHUP, and
-    /// by the poll alone once it has stopped changing; a removed one goes; /metrics counts the changes.
+    /// A model file copied into the served folder is served without a restart: on SIGHUP (with the poll
+    /// off, so nothing else can load it), and by the poll alone once it has stopped changing; a removed
+    /// one goes; /metrics counts the changes.
     @Test(.enabled(if: binary != nil, "the semadjust product was not built next to the tests"))
     func modelFilesComeAndGoWithoutARestart() async throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -177,35 +178,46 @@ struct ServeProcessTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = fixtures.appendingPathComponent("tiny-model.safetensors")
-        let server = try Self.start(["--models", folder.path, "--trunk", fixtures.appendingPathComponent("tiny-trunk.safetensors").path,
-                                     "--models-poll", "1", "--workers", "1"])
-        defer { if server.process.isRunning { server.process.terminate() } }
-        let base = "http://127.0.0.1:\(server.port)"
-        func get(_ path: String) async throws -> (Int, String) {
+        let trunk = fixtures.appendingPathComponent("tiny-trunk.safetensors").path
+        func get(_ base: String, _ path: String) async throws -> (Int, String) {
             let (body, response) = try await URLSession.shared.data(from: URL(string: base + path)!)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: body, as: UTF8.self))
         }
-        func waitFor(_ path: String, status: Int, within seconds: Double) async throws -> Bool {
+        func waitFor(_ base: String, _ path: String, status: Int, within seconds: Double) async throws -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
-                if try await get(path).0 == status { return true }
+                if try await get(base, path).0 == status { return true }
                 try await Task.sleep(for: .milliseconds(50))
             }
             return false
         }
-        #expect(try await get("/readyz").0 == 503, "an empty folder serves nothing")
 
+        // With the poll off only SIGHUP can load the file: what loads it then is the signal.
+        let signalled = try Self.start(["--models", folder.path, "--trunk", trunk, "--models-poll", "0", "--workers", "1"])
+        defer { if signalled.process.isRunning { signalled.process.terminate() } }
+        let first = "http://127.0.0.1:\(signalled.port)"
+        #expect(try await get(first, "/readyz").0 == 503, "an empty folder serves nothing")
         try FileManager.default.copyItem(at: model, to: folder.appendingPathComponent("tiny.safetensors"))
-        kill(server.process.processIdentifier, SIGHUP)
-        #expect(try await waitFor("/readyz", status: 200, within: 0.9), "SIGHUP loads at once, before the 1 s poll's quiet period ends")
-        #expect(try await get("/v1/styles").1.contains(#""id":"tiny""#))
-        #expect(server.process.isRunning, "SIGHUP must not end the process")
-
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await get(first, "/readyz").0 == 503, "without the poll, nothing is loaded before the signal")
+        kill(signalled.process.processIdentifier, SIGHUP)
+        #expect(try await waitFor(first, "/readyz", status: 200, within: 10), "SIGHUP loads the new file")
+        #expect(try await get(first, "/v1/styles").1.contains(#""id":"tiny""#))
+        #expect(signalled.process.isRunning, "SIGHUP must not end the process")
+        signalled.process.terminate()
         try FileManager.default.removeItem(at: folder.appendingPathComponent("tiny.safetensors"))
-        #expect(try await waitFor("/readyz", status: 503, within: 10), "the poll notices a removed file")
+
+        // The poll alone: a new file is served, a removed one goes.
+        let polled = try Self.start(["--models", folder.path, "--trunk", trunk, "--models-poll", "1", "--workers", "1"])
+        defer { if polled.process.isRunning { polled.process.terminate() } }
+        let second = "http://127.0.0.1:\(polled.port)"
+        try FileManager.default.copyItem(at: model, to: folder.appendingPathComponent("tiny.safetensors"))
+        #expect(try await waitFor(second, "/readyz", status: 200, within: 10), "the poll loads a new file once it has stopped changing")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("tiny.safetensors"))
+        #expect(try await waitFor(second, "/readyz", status: 503, within: 10), "the poll notices a removed file")
         try FileManager.default.copyItem(at: model, to: folder.appendingPathComponent("again.safetensors"))
-        #expect(try await waitFor("/readyz", status: 200, within: 10), "the poll loads a new file once it has stopped changing")
-        let metrics = try await get("/metrics").1
+        #expect(try await waitFor(second, "/readyz", status: 200, within: 10), "and a second new file")
+        let metrics = try await get(second, "/metrics").1
         #expect(metrics.contains(#"semadjust_models_changes_total{change="added"} 2"#), "\(metrics)")
         #expect(metrics.contains(#"semadjust_models_changes_total{change="removed"} 1"#))
     }

@@ -42,7 +42,7 @@ public final class ModelFolder: Sendable {
         let model = try SAAdjustModel(head: head, trunkPath: trunk, trunks: trunks)
         let pipeline = AdjustPipeline(model: model, threadsPerJob: threadsPerJob, decodeLimits: limits.decodeLimits,
                                       workspaces: workspaces, revision: revision)
-        return StyleCatalog.Style(id: model.description.style, pipeline: pipeline, file: file)
+        return StyleCatalog.Style(id: model.description.style, pipeline: pipeline)
     }
 
     /// Shared trunk files loaded so far.

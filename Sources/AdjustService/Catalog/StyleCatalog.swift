@@ -8,15 +8,12 @@ public struct StyleCatalog: Sendable {
     public struct Style: Sendable {
         public let id: String
         public let pipeline: AdjustPipeline
-        /// The file in the models folder it was loaded from (nil for styles built in code).
-        public let file: String?
         public var presetNames: [String] { pipeline.presetNames }
         public var presetCount: Int { pipeline.model.description.presetCount }
 
-        public init(id: String, pipeline: AdjustPipeline, file: String? = nil) {
+        public init(id: String, pipeline: AdjustPipeline) {
             self.id = id
             self.pipeline = pipeline
-            self.file = file
         }
     }
 
@@ -40,23 +37,10 @@ public struct StyleCatalog: Sendable {
         self.init(folder: ModelFolder(path: modelsDirectory, trunkOverride: trunkPath, threadsPerJob: threadsPerJob, limits: limits))
     }
 
-    /// Every style of `folder`'s files; a second file for a style already loaded is skipped.
+    /// Every style of `folder`'s files, loaded once (the live catalogue's first look: a second file
+    /// for a style already loaded is skipped, as is a file that does not load).
     public init(folder: ModelFolder) {
-        var styles: [Style] = []
-        var skipped: [(String, String)] = []
-        for file in folder.modelFiles() {
-            do throws(ModelError) {
-                guard let style = try folder.loadStyle(file: file, revision: 0) else { continue }
-                if styles.contains(where: { $0.id == style.id }) {
-                    skipped.append((file, "a second model for style '\(style.id)'"))
-                    continue
-                }
-                styles.append(style)
-            } catch {
-                skipped.append((file, "\(error)"))
-            }
-        }
-        self.init(styles: styles, skipped: skipped, trunkCount: folder.trunkCount)
+        self = LiveStyleCatalog(folder: folder).current
     }
 
     public func style(_ id: String) -> Style? { styles.first { $0.id == id } }
